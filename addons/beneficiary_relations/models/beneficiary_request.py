@@ -1,16 +1,902 @@
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import format_date, is_html_empty
+
+from ..policy import deadlines, hijri, voting, workflow
+
+RESEARCH_GROUPS = (
+    "beneficiary_relations.group_beneficiary_researcher,"
+    "beneficiary_relations.group_beneficiary_committee,"
+    "beneficiary_relations.group_beneficiary_manager"
+)
+MANAGER_GROUP = "beneficiary_relations.group_beneficiary_manager"
+# Internal users of the request's association (officer, witness, researcher).
+STAFF_DOMAIN = "[('share', '=', False), ('company_ids', 'in', company_id)]"
+# Fields that only closing the committee vote sets (under sudo, after its checks).
+DECISION_FIELDS = ("decision", "decision_date")
 
 
 class BeneficiaryRequest(models.Model):
     _name = "beneficiary.request"
     _description = "Support Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, submitted_date desc, id desc"
+    _check_company_auto = True
 
-    name = fields.Char(required=True)
-    beneficiary_id = fields.Many2one("beneficiary.beneficiary", required=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    stage_id = fields.Many2one("beneficiary.request.stage")
-    stage_kind = fields.Selection(related="stage_id.kind", store=True)
-    researcher_id = fields.Many2one("res.users")
-    officer_id = fields.Many2one("res.users")
-    committee_id = fields.Many2one("beneficiary.committee")
-    decision = fields.Selection([("approved", "Approved"), ("rejected", "Rejected")])
+    # -- identification -------------------------------------------------------------
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, index="trigram", default="New"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    beneficiary_id = fields.Many2one(
+        "beneficiary.beneficiary",
+        string="Beneficiary",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    partner_id = fields.Many2one(
+        related="beneficiary_id.partner_id", string="Applicant Contact", readonly=True
+    )
+    channel_id = fields.Many2one(
+        "beneficiary.channel",
+        string="Channel",
+        required=True,
+        tracking=True,
+        check_company=True,
+        help="How the beneficiary reached the association with this request.",
+    )
+    aid_type_id = fields.Many2one(
+        "beneficiary.aid.type", string="Aid Type", tracking=True, check_company=True, index=True
+    )
+    description = fields.Text(help="What the beneficiary asks for, in their words.")
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    requested_amount = fields.Monetary(currency_field="currency_id", tracking=True)
+    branch_id = fields.Many2one("beneficiary.branch", string="Branch", check_company=True)
+    officer_id = fields.Many2one(
+        "res.users",
+        string="Relations Officer",
+        tracking=True,
+        index=True,
+        default=lambda self: self.env.user,
+        domain=STAFF_DOMAIN,
+    )
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "High"), ("2", "Urgent")], default="0", index=True, tracking=True
+    )
+    kanban_state = fields.Selection(
+        [("normal", "In Progress"), ("done", "Ready for Next Stage"), ("blocked", "Blocked")],
+        default="normal",
+        copy=False,
+        help="Reset to In Progress each time the request changes stage.",
+    )
+    color = fields.Integer(string="Color Index")
+    submitted_date = fields.Date(
+        string="Date Received",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="The day the association received the request. Identity and documents "
+        "must be valid on this day.",
+    )
+    submitted_date_hijri = fields.Char(string="Date Received (Hijri)", compute="_compute_hijri_dates")
+
+    # -- workflow ---------------------------------------------------------------------
+    stage_id = fields.Many2one(
+        "beneficiary.request.stage",
+        string="Stage",
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        default=lambda self: self._default_stage(),
+        group_expand="_read_group_stage_ids",
+    )
+    stage_kind = fields.Selection(related="stage_id.kind", store=True, string="Step")
+    document_ids = fields.One2many(
+        "beneficiary.request.document", "request_id", string="Documents", copy=False
+    )
+    required_document_type_ids = fields.Many2many(
+        related="aid_type_id.required_document_type_ids", string="Required Documents"
+    )
+    missing_item_ids = fields.Many2many(
+        "beneficiary.document.type",
+        string="Missing Documents",
+        compute="_compute_missing",
+        help="Required documents of the aid type not attached, or attached but expired "
+        "before the request was received.",
+    )
+    missing_summary = fields.Text(
+        string="Missing for the Next Step",
+        compute="_compute_missing",
+        help="Everything that keeps the request from its next step.",
+    )
+
+    # -- declaration of data accuracy ---------------------------------------------------
+    declaration_text = fields.Text(default=lambda self: self._default_declaration_text())
+    declaration_signature = fields.Binary(
+        string="Applicant's Signature", copy=False, attachment=True
+    )
+    declaration_date = fields.Date(copy=False, tracking=True)
+    declaration_officer_id = fields.Many2one(
+        "res.users",
+        string="Witnessing Officer",
+        copy=False,
+        domain=STAFF_DOMAIN,
+    )
+
+    # -- social research ------------------------------------------------------------
+    researcher_id = fields.Many2one(
+        "res.users",
+        string="Social Researcher",
+        tracking=True,
+        index=True,
+        domain=STAFF_DOMAIN,
+    )
+    research_report = fields.Html(groups=RESEARCH_GROUPS, copy=False)
+    research_recommendation = fields.Selection(
+        [("approve", "Approve"), ("reject", "Reject"), ("more_info", "More information needed")],
+        groups=RESEARCH_GROUPS,
+        tracking=True,
+        copy=False,
+    )
+    research_date = fields.Date(groups=RESEARCH_GROUPS, copy=False)
+
+    # -- committee --------------------------------------------------------------------
+    committee_id = fields.Many2one(
+        "beneficiary.committee", string="Committee", tracking=True, check_company=True, index=True
+    )
+    committee_submitted_date = fields.Date(
+        string="Submitted to Committee", copy=False, tracking=True, readonly=True
+    )
+    answer_days = fields.Integer(
+        string="Answer Window (days)",
+        copy=False,
+        readonly=True,
+        help="The company's answer window when the request was submitted to the committee: "
+        "the promise made then does not change if the setting changes later.",
+    )
+    decision_deadline = fields.Date(
+        string="Decision Date Promised",
+        compute="_compute_decision_deadline",
+        store=True,
+        index=True,
+    )
+    decision_deadline_hijri = fields.Char(
+        string="Decision Date Promised (Hijri)", compute="_compute_hijri_dates"
+    )
+    days_remaining = fields.Integer(compute="_compute_urgency")
+    urgency = fields.Selection(
+        [("on_time", "On Time"), ("due_soon", "Due Soon"), ("overdue", "Overdue")],
+        compute="_compute_urgency",
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        store=True,
+        index=True,
+        help="Undecided after the promised decision date. Recomputed every day.",
+    )
+    decision = fields.Selection(
+        [("approved", "Approved"), ("rejected", "Rejected")],
+        tracking=True,
+        copy=False,
+        readonly=True,
+        index=True,
+    )
+    decision_date = fields.Date(copy=False, readonly=True, tracking=True)
+    decision_date_hijri = fields.Char(string="Decision Date (Hijri)", compute="_compute_hijri_dates")
+    decision_reason = fields.Text(copy=False, tracking=True)
+    decision_days = fields.Integer(
+        string="Days to Decision",
+        compute="_compute_decision_stats",
+        store=True,
+        aggregator="avg",
+        help="Calendar days from the submission to the committee to the decision.",
+    )
+    decided_on_time = fields.Boolean(
+        string="Decided on Time", compute="_compute_decision_stats", store=True
+    )
+    on_time_rate = fields.Float(
+        string="Decided on Time (%)",
+        compute="_compute_decision_stats",
+        store=True,
+        aggregator="avg",
+        help="100 for a request decided within the promised window, 0 otherwise; its "
+        "average over decided requests is the share decided on time.",
+    )
+    vote_ids = fields.One2many("beneficiary.committee.vote", "request_id", string="Votes", copy=False)
+    conflict_member_ids = fields.Many2many(
+        "res.users",
+        "beneficiary_request_conflict_rel",
+        "request_id",
+        "user_id",
+        string="Members in Conflict of Interest",
+        copy=False,
+        readonly=True,
+    )
+    my_vote = fields.Selection(
+        [("approve", "Approve"), ("reject", "Reject"), ("abstain", "Abstain")],
+        compute="_compute_my_vote",
+    )
+    is_committee_member = fields.Boolean(compute="_compute_my_vote")
+    is_committee_chair = fields.Boolean(compute="_compute_my_vote")
+    my_conflict = fields.Boolean(string="I Declared a Conflict", compute="_compute_my_vote")
+    can_vote = fields.Boolean(compute="_compute_my_vote")
+    awaiting_my_vote = fields.Boolean(
+        compute="_compute_my_vote", search="_search_awaiting_my_vote"
+    )
+    can_see_tally = fields.Boolean(compute="_compute_my_vote")
+    vote_cast_count = fields.Integer(string="Votes Cast", compute="_compute_vote_counts")
+    vote_eligible_count = fields.Integer(string="Eligible Members", compute="_compute_vote_counts")
+    vote_approve_count = fields.Integer(string="Approvals", compute="_compute_vote_counts")
+    vote_reject_count = fields.Integer(string="Rejections", compute="_compute_vote_counts")
+    vote_abstain_count = fields.Integer(string="Abstentions", compute="_compute_vote_counts")
+    quorum = fields.Integer(related="committee_id.quorum")
+    quorum_reached = fields.Boolean(compute="_compute_vote_counts")
+
+    # -- delivery ---------------------------------------------------------------------
+    delivery_date = fields.Date(copy=False, tracking=True)
+    delivered_description = fields.Text(string="What Was Delivered", copy=False)
+
+    # -- defaults -----------------------------------------------------------------------
+    def _default_stage(self):
+        return self.env["beneficiary.request.stage"].search([("kind", "=", "received")], limit=1)
+
+    def _default_declaration_text(self):
+        return self.env._(
+            "I, the applicant, confirm that all the data and documents I have given the "
+            "association are correct and complete, and that I am directly responsible for "
+            "their correctness."
+        )
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        # show every stage as a kanban column, even when empty
+        return stages.search([])
+
+    # -- computes -----------------------------------------------------------------------
+    @api.depends("submitted_date", "decision_deadline", "decision_date")
+    @api.depends_context("lang")
+    def _compute_hijri_dates(self):
+        lang = hijri.lang_of(self.env.lang)
+        for request in self:
+            request.submitted_date_hijri = hijri.format_hijri(request.submitted_date, lang)
+            request.decision_deadline_hijri = hijri.format_hijri(request.decision_deadline, lang)
+            request.decision_date_hijri = hijri.format_hijri(request.decision_date, lang)
+
+    @api.depends("committee_submitted_date", "answer_days", "company_id.beneficiary_answer_days")
+    def _compute_decision_deadline(self):
+        for request in self:
+            # the window promised at submission; the company's current one until then
+            days = request.answer_days or request.company_id.beneficiary_answer_days
+            submitted = request.committee_submitted_date
+            request.decision_deadline = deadlines.decision_deadline(submitted, days) if submitted and days > 0 else False
+
+    @api.depends("decision_deadline", "decision")
+    def _compute_urgency(self):
+        today = fields.Date.context_today(self)
+        for request in self:
+            request.urgency = deadlines.urgency(request.decision_deadline, today, bool(request.decision)) or False
+            request.days_remaining = deadlines.days_remaining(request.decision_deadline, today) or 0
+
+    @api.depends("decision_deadline", "decision")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for request in self:
+            request.is_overdue = deadlines.is_overdue(request.decision_deadline, today, bool(request.decision))
+
+    @api.depends("committee_submitted_date", "decision_deadline", "decision_date")
+    def _compute_decision_stats(self):
+        for request in self:
+            on_time = deadlines.decided_within_window(request.decision_deadline, request.decision_date)
+            request.decision_days = deadlines.days_to_decision(
+                request.committee_submitted_date, request.decision_date
+            ) or 0
+            request.decided_on_time = on_time
+            request.on_time_rate = 100.0 if on_time else 0.0
+
+    @api.depends(
+        "aid_type_id.required_document_type_ids",
+        "document_ids.document_type_id",
+        "document_ids.expiry_date",
+        "submitted_date",
+        "stage_id",
+        "beneficiary_id.identity_number",
+        "beneficiary_id.identity_expiry",
+        "declaration_signature",
+        "researcher_id",
+        "research_report",
+        "research_recommendation",
+        "committee_id",
+        "decision",
+        "delivered_description",
+    )
+    def _compute_missing(self):
+        DocumentType = self.env["beneficiary.document.type"]
+        for request in self:
+            facts = request._workflow_facts()
+            document_codes = [
+                code.split(":", 1)[1]
+                for code in workflow.missing_for(workflow.VERIFIED, facts)
+                if code.startswith(("missing_document:", "document_expired:"))
+            ]
+            request.missing_item_ids = DocumentType.browse(int(code) for code in document_codes)
+            kind = request.stage_kind or workflow.RECEIVED
+            next_kinds = workflow.NEXT[kind]
+            if not next_kinds or kind == workflow.COMMITTEE:
+                request.missing_summary = False
+                continue
+            codes = workflow.transition_problems(kind, next_kinds[0], facts)
+            request.missing_summary = "\n".join(request._problem_messages(codes)) or False
+
+    @api.depends("vote_ids.member_id", "vote_ids.vote", "committee_id", "conflict_member_ids", "decision")
+    @api.depends_context("uid")
+    def _compute_my_vote(self):
+        user = self.env.user
+        votes = self.env["beneficiary.committee.vote"].sudo().search(
+            [("request_id", "in", self.ids), ("member_id", "=", user.id)]
+        )
+        vote_of = {vote.request_id.id: vote.vote for vote in votes}
+        for request in self:
+            committee = request.sudo().committee_id
+            member = user in committee.member_ids
+            conflict = user in request.sudo().conflict_member_ids
+            undecided_at_committee = request.stage_kind == "committee" and not request.decision
+            request.my_vote = vote_of.get(request.id, False)
+            request.is_committee_member = member
+            request.is_committee_chair = bool(committee) and committee.chair_id == user
+            request.my_conflict = conflict
+            request.can_vote = member and not conflict and undecided_at_committee
+            request.awaiting_my_vote = request.can_vote and not request.my_vote
+            request.can_see_tally = bool(request.decision) or request.is_committee_chair
+
+    @api.model
+    def _search_awaiting_my_vote(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Awaiting My Vote."))
+        uid = self.env.uid
+        domain = [
+            ("stage_kind", "=", "committee"),
+            ("decision", "=", False),
+            ("committee_id.member_ids", "in", uid),
+            ("conflict_member_ids", "not any", [("id", "=", uid)]),
+            ("vote_ids", "not any", [("member_id", "=", uid)]),
+        ]
+        if (operator == "=") == value:
+            return domain
+        return ["!"] + expression.normalize_domain(domain)
+
+    @api.depends("vote_ids.vote", "vote_ids.member_id", "committee_id", "conflict_member_ids", "decision")
+    @api.depends_context("uid")
+    def _compute_vote_counts(self):
+        for request in self:
+            outcome = request._vote_outcome()
+            eligible = request._eligible_members()
+            request.vote_cast_count = outcome.cast if outcome else 0
+            request.vote_eligible_count = len(eligible)
+            show = outcome and request.can_see_tally
+            request.vote_approve_count = outcome.approve if show else 0
+            request.vote_reject_count = outcome.reject if show else 0
+            request.vote_abstain_count = outcome.abstain if show else 0
+            request.quorum_reached = bool(outcome and outcome.quorum_reached)
+
+    # -- voting helpers -----------------------------------------------------------------
+    def _eligible_members(self):
+        """Committee members who may vote on this request (no conflict of interest)."""
+        self.ensure_one()
+        request = self.sudo()
+        return request.committee_id.member_ids - request.conflict_member_ids
+
+    def _vote_outcome(self):
+        """Tally of the eligible members' votes by the committee's rule (``None`` without
+        a committee). Computed as superuser: members may not read each other's votes."""
+        self.ensure_one()
+        request = self.sudo()
+        committee = request.committee_id
+        if not committee:
+            return None
+        eligible = request._eligible_members()
+        votes = request.vote_ids.filtered(lambda vote: vote.member_id in eligible)
+        return voting.tally(votes.mapped("vote"), max(committee.quorum, 1), committee.decision_rule)
+
+    def _vote_closed_problem(self):
+        """Why nobody may vote on this request now, or ``False``."""
+        self.ensure_one()
+        request = self.sudo()
+        if request.decision:
+            return self.env._(
+                "The vote is closed: the committee already decided on %(request)s.", request=request.name
+            )
+        if request.stage_kind != "committee":
+            return self.env._(
+                "%(request)s is not at the committee stage: votes are cast only there.", request=request.name
+            )
+        return False
+
+    def _vote_problem(self, member):
+        """Why ``member`` may not vote (or change their vote) on this request, or ``False``."""
+        self.ensure_one()
+        request = self.sudo()
+        problem = request._vote_closed_problem()
+        if problem:
+            return problem
+        if member not in request.committee_id.member_ids:
+            return self.env._(
+                "%(member)s is not a member of the committee that studies %(request)s.",
+                member=member.name,
+                request=request.name,
+            )
+        if member in request.conflict_member_ids:
+            return self.env._(
+                "%(member)s declared a conflict of interest on %(request)s and cannot vote on it.",
+                member=member.name,
+                request=request.name,
+            )
+        return False
+
+    def _cast_vote(self, value):
+        self.ensure_one()
+        problem = self._vote_problem(self.env.user)
+        if problem:
+            raise UserError(problem)
+        Vote = self.env["beneficiary.committee.vote"]
+        vote = Vote.search([("request_id", "=", self.id), ("member_id", "=", self.env.uid)])
+        if vote:
+            vote.vote = value
+        else:
+            Vote.create({"request_id": self.id, "member_id": self.env.uid, "vote": value})
+        return True
+
+    def action_vote_approve(self):
+        return self._cast_vote("approve")
+
+    def action_vote_reject(self):
+        return self._cast_vote("reject")
+
+    def action_vote_abstain(self):
+        return self._cast_vote("abstain")
+
+    def action_open_my_vote(self):
+        """Open the current member's vote in a dialog, to add or change a comment."""
+        self.ensure_one()
+        vote = self.env["beneficiary.committee.vote"].search(
+            [("request_id", "=", self.id), ("member_id", "=", self.env.uid)]
+        )
+        if not vote:
+            problem = self._vote_problem(self.env.user)
+            if problem:
+                raise UserError(problem)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("My Vote"),
+            "res_model": "beneficiary.committee.vote",
+            "res_id": vote.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_request_id": self.id, "default_member_id": self.env.uid},
+        }
+
+    def action_declare_conflict(self):
+        """The current member declares a conflict of interest: their vote, if any, is
+        withdrawn and they no longer count toward the quorum."""
+        user = self.env.user
+        for request in self.sudo():
+            if user in request.conflict_member_ids:
+                continue
+            problem = request._vote_problem(user)
+            if problem:
+                raise UserError(problem)
+            request.vote_ids.filtered(lambda vote: vote.member_id == user).unlink()
+            request.conflict_member_ids = [fields.Command.link(user.id)]
+            request.activity_unlink(["beneficiary_relations.mail_activity_request_vote"], user_id=user.id)
+            request.message_post(
+                body=self.env._("%(member)s declared a conflict of interest and will not vote.", member=user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_close_vote(self):
+        """The chair closes the vote once the quorum is reached: the committee's rule
+        gives the decision, the request moves to its approved or rejected stage and the
+        applicant is notified."""
+        today = fields.Date.context_today(self)
+        for request in self:
+            committee = request.sudo().committee_id
+            if not self.env.su and committee.chair_id != self.env.user:
+                raise UserError(
+                    self.env._(
+                        "Only the chair of %(committee)s, %(chair)s, can close the vote.",
+                        committee=committee.name,
+                        chair=committee.chair_id.name or self.env._("nobody yet"),
+                    )
+                )
+            problem = request._vote_closed_problem()
+            if problem:
+                raise UserError(problem)
+            outcome = request._vote_outcome()
+            if not outcome.quorum_reached:
+                raise UserError(
+                    self.env._(
+                        "The quorum is not reached for %(request)s: %(cast)s of the %(quorum)s votes needed.",
+                        request=request.name,
+                        cast=outcome.cast,
+                        quorum=outcome.quorum,
+                    )
+                )
+            stage = request._stage_of_kind(outcome.decision)
+            request.sudo().write(
+                {
+                    "decision": outcome.decision,
+                    "decision_date": today,
+                    "decision_reason": request._decision_reason(outcome),
+                    "stage_id": stage.id,
+                }
+            )
+            request.sudo()._notify_decision()
+        return True
+
+    def _decision_reason(self, outcome):
+        """The reason recorded with the decision: the chair's comment on their own vote,
+        if any, then the tally. Meant to be inherited by associations that want more."""
+        self.ensure_one()
+        request = self.sudo()
+        rule = dict(request.committee_id._fields["decision_rule"]._description_selection(self.env))
+        tally = self.env._(
+            "%(approve)s approve, %(reject)s reject, %(abstain)s abstain (%(rule)s, quorum %(quorum)s).",
+            approve=outcome.approve,
+            reject=outcome.reject,
+            abstain=outcome.abstain,
+            rule=rule[request.committee_id.decision_rule],
+            quorum=outcome.quorum,
+        )
+        chair_vote = request.vote_ids.filtered(lambda vote: vote.member_id == request.committee_id.chair_id)
+        comment = (chair_vote.comment or "").strip()
+        return f"{comment}\n{tally}" if comment else tally
+
+    def _notify_decision(self):
+        """Send the decision notice to the applicant, in their language."""
+        template = self.env.ref("beneficiary_relations.mail_template_request_decision", raise_if_not_found=False)
+        if not template:
+            return
+        for request in self.filtered("partner_id"):
+            request.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+
+    # -- workflow guard -------------------------------------------------------------------
+    def _workflow_facts(self):
+        """What :mod:`policy.workflow` needs to know, read as superuser so that the
+        guard is the same for every user who may move the request."""
+        self.ensure_one()
+        request = self.sudo()
+        beneficiary = request.beneficiary_id
+        return workflow.RequestFacts(
+            submitted_on=request.submitted_date or None,
+            aid_type=bool(request.aid_type_id),
+            identity_number=bool(beneficiary.identity_number),
+            identity_expiry=beneficiary.identity_expiry or None,
+            required_documents=tuple(str(doc_type.id) for doc_type in request.required_document_type_ids),
+            documents=tuple(
+                (str(document.document_type_id.id), document.expiry_date or None)
+                for document in request.document_ids
+                if document.attachment
+            ),
+            declaration_signed=bool(request.declaration_signature),
+            researcher=bool(request.researcher_id),
+            research_report=not is_html_empty(request.research_report),
+            research_recommendation=bool(request.research_recommendation),
+            committee=bool(request.committee_id),
+            decision=request.decision or None,
+            delivery=bool((request.delivered_description or "").strip()),
+        )
+
+    def _problem_messages(self, codes):
+        """Translate the codes of :mod:`policy.workflow` into sentences a user acts on."""
+        self.ensure_one()
+        request = self.sudo()
+        _ = self.env._
+        simple = {
+            "aid_type_missing": _("Choose the aid type."),
+            "submission_date_missing": _("The date the request was received is missing."),
+            "identity_missing": _("The applicant's national ID or iqama number is missing."),
+            "identity_expiry_missing": _("The expiry date of the applicant's ID is missing."),
+            "declaration_missing": _("The applicant has not signed the declaration of data accuracy."),
+            "researcher_missing": _("Assign a social researcher."),
+            "research_report_missing": _("The research report is missing."),
+            "research_recommendation_missing": _("The researcher's recommendation is missing."),
+            "committee_missing": _("Choose the research committee."),
+            "decision_missing": _("The committee has not decided yet: the chair closes the vote."),
+            "decision_not_approved": _("The committee did not approve this request."),
+            "decision_not_rejected": _("The committee did not reject this request."),
+            "delivery_missing": _("Describe what was delivered."),
+            "manager_required": _("Only a manager can move a request back to an earlier step."),
+        }
+        doc_types = self.env["beneficiary.document.type"].sudo()
+        messages = []
+        for code in codes:
+            kind, __, arg = code.partition(":")
+            if code in simple:
+                messages.append(simple[code])
+            elif code == "identity_expired":
+                expiry = request.beneficiary_id.identity_expiry
+                values = {
+                    "hijri": hijri.format_hijri_numeric(expiry),
+                    "date": fields.Date.to_string(expiry),
+                    "received": fields.Date.to_string(request.submitted_date),
+                }
+                if request.beneficiary_id.identity_type == "iqama":
+                    messages.append(
+                        _("The iqama expired on %(hijri)s (%(date)s), before the request was received on %(received)s.", **values)
+                    )
+                else:
+                    messages.append(
+                        _("The national ID expired on %(hijri)s (%(date)s), before the request was received on %(received)s.", **values)
+                    )
+            elif kind == "missing_document":
+                messages.append(_("Missing document: %(document)s", document=doc_types.browse(int(arg)).name))
+            elif kind == "document_expired":
+                messages.append(
+                    _(
+                        "Expired document: %(document)s (it expired before the request was received).",
+                        document=doc_types.browse(int(arg)).name,
+                    )
+                )
+            else:
+                messages.append(code)
+        return messages
+
+    def _check_stage_change(self, stage, source_kind=None):
+        """The one guard of stage changes (buttons, status bar and kanban drag-and-drop
+        all write ``stage_id``): raise a UserError listing everything missing."""
+        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        errors = []
+        for request in self:
+            source = source_kind or request.stage_kind or workflow.RECEIVED
+            codes = workflow.transition_problems(source, stage.kind, request._workflow_facts(), is_manager)
+            if codes == [workflow.STEP_NOT_ALLOWED]:
+                kinds = dict(stage._fields["kind"]._description_selection(self.env))
+                source_name = kinds[source] if source_kind else request.stage_id.name
+                messages = [
+                    self.env._(
+                        "A request cannot go from %(from_stage)s to %(to_stage)s: steps are taken in order, "
+                        "and only a manager moves a request back before it reaches the committee.",
+                        from_stage=source_name,
+                        to_stage=stage.name,
+                    )
+                ]
+            else:
+                messages = request._problem_messages(codes)
+            if messages:
+                errors.append(
+                    self.env._("%(request)s cannot move to %(stage)s:", request=request.name, stage=stage.name)
+                    + "\n"
+                    + "\n".join(f"- {message}" for message in messages)
+                )
+        if errors:
+            raise UserError("\n\n".join(errors))
+
+    def _stage_of_kind(self, kind):
+        stage = self.env["beneficiary.request.stage"].search([("kind", "=", kind)], limit=1)
+        if not stage:
+            raise UserError(self.env._("No stage of the step %(kind)s exists; ask a manager to create one.", kind=kind))
+        return stage
+
+    def _move_to(self, kind):
+        self.write({"stage_id": self._stage_of_kind(kind).id})
+        return True
+
+    def _on_enter_kind(self, kind):
+        """Stamp dates and schedule activities when requests enter a new step. Called
+        from ``write`` so buttons and drag-and-drop behave the same; meant to be inherited."""
+        today = fields.Date.context_today(self)
+        user = self.env.user
+        if kind == workflow.DECLARED:
+            for request in self:
+                request.write(
+                    {
+                        "declaration_date": request.declaration_date or today,
+                        "declaration_officer_id": (request.declaration_officer_id or user).id,
+                    }
+                )
+        elif kind == workflow.RESEARCH:
+            self._schedule_activities(
+                "beneficiary_relations.mail_activity_request_research",
+                [(request, request.researcher_id, False) for request in self],
+            )
+        elif kind == workflow.COMMITTEE:
+            for request in self:
+                request.write(
+                    {
+                        "committee_submitted_date": today,
+                        "answer_days": request.company_id.beneficiary_answer_days,
+                    }
+                )
+            self.sudo().activity_feedback(["beneficiary_relations.mail_activity_request_research"])
+            self._schedule_activities(
+                "beneficiary_relations.mail_activity_request_vote",
+                [
+                    (request, member, request.decision_deadline)
+                    for request in self
+                    for member in request._eligible_members()
+                ],
+            )
+        elif kind in (workflow.APPROVED, workflow.REJECTED):
+            self.sudo().activity_unlink(["beneficiary_relations.mail_activity_request_vote"])
+            approved = self.filtered(lambda request: request.decision == "approved")
+            self._schedule_activities(
+                "beneficiary_relations.mail_activity_request_delivery",
+                [(request, request.officer_id, False) for request in approved],
+            )
+        elif kind == workflow.DELIVERED:
+            for request in self.filtered(lambda request: not request.delivery_date):
+                request.delivery_date = today
+            self.sudo().activity_feedback(["beneficiary_relations.mail_activity_request_delivery"])
+
+    def _schedule_activities(self, activity_xmlid, assignments):
+        """Create one activity per ``(request, user, deadline)`` in one batch; without a
+        deadline the activity type's delay applies."""
+        activity_type = self.env.ref(activity_xmlid, raise_if_not_found=False)
+        assignments = [(request, user, deadline) for request, user, deadline in assignments if user]
+        if not activity_type or not assignments:
+            return
+        model_id = self.env["ir.model"]._get_id(self._name)
+        default_deadline = activity_type._get_date_deadline()
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": model_id,
+                    "res_id": request.id,
+                    "user_id": user.id,
+                    "automated": True,
+                    "summary": activity_type.summary,
+                    "date_deadline": deadline or default_deadline,
+                }
+                for request, user, deadline in assignments
+            ]
+        )
+
+    # -- ORM --------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "New") == "New":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = company._beneficiary_request_sequence().next_by_id(
+                    sequence_date=vals.get("submitted_date")
+                )
+        requests = super().create(vals_list)
+        for request in requests.filtered(lambda r: r.stage_kind and r.stage_kind != workflow.RECEIVED):
+            request._check_stage_change(request.stage_id, source_kind=workflow.RECEIVED)
+        return requests
+
+    def write(self, vals):
+        if not self.env.su and any(field in vals for field in DECISION_FIELDS):
+            raise UserError(self.env._("The decision is recorded only by the chair closing the committee vote."))
+        if "stage_id" not in vals:
+            return super().write(vals)
+        stage = self.env["beneficiary.request.stage"].browse(vals["stage_id"])
+        if not stage:
+            raise UserError(self.env._("A support request always stands in a stage."))
+        other_vals = {key: value for key, value in vals.items() if key != "stage_id"}
+        if other_vals:
+            # apply what the form sends with the stage first: the guard judges the result
+            super().write(other_vals)
+        moving = self.filtered(lambda request: request.stage_id != stage)
+        entering = moving.filtered(lambda request: request.stage_kind != stage.kind)
+        moving._check_stage_change(stage)
+        result = super().write({"stage_id": stage.id, "kanban_state": vals.get("kanban_state", "normal")})
+        if entering and stage.kind:
+            entering._on_enter_kind(stage.kind)
+        return result
+
+    # -- header buttons -----------------------------------------------------------------------
+    def action_verify(self):
+        return self._move_to(workflow.VERIFIED)
+
+    def action_sign_declaration(self):
+        return self._move_to(workflow.DECLARED)
+
+    def action_send_to_research(self):
+        return self._move_to(workflow.RESEARCH)
+
+    def action_submit_to_committee(self):
+        return self._move_to(workflow.COMMITTEE)
+
+    def action_deliver(self):
+        return self._move_to(workflow.DELIVERED)
+
+    def action_close(self):
+        return self._move_to(workflow.CLOSED)
+
+    # -- cron ---------------------------------------------------------------------------------
+    @api.model
+    def _cron_overdue_digest(self):
+        """Daily: refresh the stored overdue flag, then give each manager one activity
+        listing the overdue requests of their associations (updated, never duplicated)."""
+        today = fields.Date.context_today(self)
+        stale = self.search(
+            [
+                "|",
+                "&",
+                "&",
+                ("is_overdue", "=", False),
+                ("decision", "=", False),
+                ("decision_deadline", "<", today),
+                "&",
+                ("is_overdue", "=", True),
+                "|",
+                ("decision", "!=", False),
+                ("decision_deadline", ">=", today),
+            ]
+        )
+        if stale:
+            self.env.add_to_compute(self._fields["is_overdue"], stale)
+            stale.flush_recordset(["is_overdue"])
+        self._schedule_overdue_digests()
+
+    def _schedule_overdue_digests(self):
+        activity_type = self.env.ref("beneficiary_relations.mail_activity_request_overdue_digest")
+        managers = self.env.ref(MANAGER_GROUP).users.filtered(lambda user: user.active and not user.share)
+        overdue = self.search([("is_overdue", "=", True)], order="decision_deadline, id")
+        Activity = self.env["mail.activity"].sudo()
+        existing = Activity.search(
+            [
+                ("activity_type_id", "=", activity_type.id),
+                ("res_model", "=", self._name),
+                ("user_id", "in", managers.ids),
+            ]
+        )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        to_create = []
+        for manager in managers:
+            theirs = overdue.filtered(lambda request: request.company_id in manager.company_ids)
+            current = existing.filtered(lambda activity: activity.user_id == manager)
+            if not theirs:
+                current.unlink()
+                continue
+            values = {
+                "res_id": theirs[0].id,
+                "date_deadline": today,
+                "note": theirs._overdue_digest_note(manager),
+                "summary": self.env._("%(count)s overdue support requests", count=len(theirs)),
+            }
+            if current:
+                current[1:].unlink()
+                current[0].write(values)
+            else:
+                to_create.append(
+                    dict(values, activity_type_id=activity_type.id, res_model_id=model_id, user_id=manager.id)
+                )
+        if to_create:
+            Activity.create(to_create)
+
+    def _overdue_digest_note(self, manager):
+        several_companies = len(self.company_id) > 1
+        lines = Markup("").join(
+            Markup("<li>%s &mdash; %s &mdash; %s</li>")
+            % (
+                f"{request.name} ({request.company_id.name})" if several_companies else request.name,
+                request.beneficiary_id.name,
+                self.env._(
+                    "promised for %(date)s, days late: %(days)s",
+                    date=format_date(self.env, request.decision_deadline, lang_code=manager.lang),
+                    days=-request.days_remaining,
+                ),
+            )
+            for request in self
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("These requests passed the decision date promised to the applicant:"),
+            lines,
+        )

@@ -1,7 +1,43 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    beneficiary_answer_days = fields.Integer(default=14)
+    beneficiary_answer_days = fields.Integer(
+        string="Answer Window (days)",
+        default=14,
+        help="Calendar days the research committee has to answer a support request, counted "
+        "from its submission to the committee: 14 for two weeks, 30 for one month.",
+    )
+
+    @api.constrains("beneficiary_answer_days")
+    def _check_beneficiary_answer_days(self):
+        for company in self:
+            if company.beneficiary_answer_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The answer window of %(company)s must be at least one day.", company=company.name
+                    )
+                )
+
+    def _beneficiary_request_sequence(self):
+        """The numbering of this company's support requests (REQ/year/00001), created
+        from the shared template on first use so each association counts on its own."""
+        self.ensure_one()
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search(
+            [("code", "=", "beneficiary.request"), ("company_id", "=", self.id)], limit=1
+        )
+        if not sequence:
+            template = self.env.ref("beneficiary_relations.seq_beneficiary_request").sudo()
+            sequence = template.copy(
+                {
+                    "code": "beneficiary.request",
+                    "company_id": self.id,
+                    "name": f"{template.name} ({self.name})",
+                    "number_next": 1,
+                }
+            )
+        return sequence

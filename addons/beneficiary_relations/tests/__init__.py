@@ -1,1 +1,5 @@
-from . import test_policy_smoke
+from . import test_beneficiary
+from . import test_workflow
+from . import test_committee_vote
+from . import test_decision_dates
+from . import test_request_access

@@ -1,0 +1,218 @@
+from psycopg2 import IntegrityError
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common_request import RequestCase
+
+
+@tagged("post_install", "-at_install")
+class TestCommitteeVote(RequestCase):
+    """Vote rules: quorum, each decision rule, tie, abstention, conflict of
+    interest, changing a vote, who may vote and who may close."""
+
+    def _at_committee(self, committee=None):
+        return self._advance(self._request(), "committee", committee=committee)
+
+    def _close(self, request, user=None):
+        request.with_user(user or request.committee_id.chair_id).action_close_vote()
+
+    def test_members_vote_with_their_own_rights_and_may_change_their_vote(self):
+        request = self._at_committee()
+        self._vote(request, self.member_2, "approve")
+        vote = self.env["beneficiary.committee.vote"].search([("request_id", "=", request.id)])
+        self.assertEqual((vote.member_id, vote.vote, vote.create_uid), (self.member_2, "approve", self.member_2))
+        self.assertEqual(request.with_user(self.member_2).my_vote, "approve")
+        self.assertFalse(request.with_user(self.member_2).awaiting_my_vote)
+        self._vote(request, self.member_2, "reject")
+        self.assertEqual(len(request.vote_ids), 1, "changing a vote updates it")
+        self.assertEqual(vote.vote, "reject")
+        # the member's vote activity is done
+        self.assertFalse(request.activity_ids.filtered(lambda a: a.user_id == self.member_2))
+        # a comment from the vote dialog
+        action = request.with_user(self.member_2).action_open_my_vote()
+        self.assertEqual((action["res_model"], action["res_id"]), ("beneficiary.committee.vote", vote.id))
+        vote.with_user(self.member_2).write({"comment": "Income is above the threshold."})
+        self.assertEqual(vote.comment, "Income is above the threshold.")
+
+    def test_one_vote_per_member_and_request_in_the_database(self):
+        request = self._at_committee()
+        self._vote(request, self.member_2, "approve")
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.env["beneficiary.committee.vote"].create(
+                {"request_id": request.id, "member_id": self.member_2.id, "vote": "reject"}
+            )
+
+    def test_a_member_cannot_vote_for_another(self):
+        request = self._at_committee()
+        with self.assertRaises(UserError) as caught:
+            self.env["beneficiary.committee.vote"].with_user(self.member_2).create(
+                {"request_id": request.id, "member_id": self.member_3.id, "vote": "approve"}
+            )
+        self.assertIn("only cast or change your own vote", str(caught.exception))
+
+    def test_a_non_member_cannot_vote(self):
+        request = self._at_committee()
+        with self.assertRaises(UserError) as caught:
+            self.env["beneficiary.committee.vote"].with_user(self.outsider).create(
+                {"request_id": request.id, "vote": "approve"}
+            )
+        self.assertIn("is not a member of the committee", str(caught.exception))
+        self.assertFalse(request.vote_ids)
+
+    def test_votes_only_at_the_committee_stage(self):
+        request = self._advance(self._request(), "research")
+        request.committee_id = self.committee
+        with self.assertRaises(UserError) as caught:
+            self.env["beneficiary.committee.vote"].with_user(self.chair).create(
+                {"request_id": request.id, "vote": "approve"}
+            )
+        self.assertIn("is not at the committee stage", str(caught.exception))
+
+    def test_quorum_counts_abstentions_and_blocks_an_early_close(self):
+        request = self._at_committee()
+        self._vote(request, self.chair, "approve")
+        with self.assertRaises(UserError) as caught:
+            self._close(request)
+        self.assertIn("The quorum is not reached", str(caught.exception))
+        self.assertIn("1 of the 2 votes", str(caught.exception))
+        self.assertFalse(request.decision)
+        self._vote(request, self.member_2, "abstain")
+        self.assertTrue(request.quorum_reached)
+        self._close(request)
+        self.assertEqual(request.decision, "approved", "one approval, one abstention: the majority approves")
+        self.assertEqual(request.decision_date, self.today)
+        self.assertIn("1 approve, 0 reject, 1 abstain", request.decision_reason)
+
+    def test_a_tie_is_not_an_approval(self):
+        request = self._at_committee()
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "reject")
+        self._close(request)
+        self.assertEqual(request.decision, "rejected")
+        self.assertEqual(request.stage_kind, "rejected")
+
+    def test_majority(self):
+        request = self._at_committee()
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        self._vote(request, self.member_3, "reject")
+        self._close(request)
+        self.assertEqual((request.decision, request.stage_kind), ("approved", "approved"))
+
+    def test_two_thirds(self):
+        committee = self._committee(
+            self.company, [self.chair, self.member_2, self.member_3], quorum=3, rule="two_thirds"
+        )
+        approved = self._at_committee(committee)
+        self._vote(approved, self.chair, "approve")
+        self._vote(approved, self.member_2, "approve")
+        self._vote(approved, self.member_3, "reject")
+        self._close(approved)
+        self.assertEqual(approved.decision, "approved", "two of three is two thirds")
+        rejected = self._at_committee(committee)
+        self._vote(rejected, self.chair, "approve")
+        self._vote(rejected, self.member_2, "reject")
+        self._vote(rejected, self.member_3, "abstain")
+        self._close(rejected)
+        self.assertEqual(rejected.decision, "rejected")
+
+    def test_unanimity(self):
+        committee = self._committee(
+            self.company, [self.chair, self.member_2, self.member_3], quorum=3, rule="unanimity"
+        )
+        request = self._at_committee(committee)
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        self._vote(request, self.member_3, "reject")
+        self._close(request)
+        self.assertEqual(request.decision, "rejected", "one rejection breaks unanimity")
+
+    def test_conflict_of_interest(self):
+        committee = self._committee(
+            self.company, [self.chair, self.member_2, self.member_3], quorum=3, rule="majority"
+        )
+        request = self._at_committee(committee)
+        self._vote(request, self.member_3, "reject")
+        request.with_user(self.member_3).action_declare_conflict()
+        self.assertIn(self.member_3, request.conflict_member_ids)
+        self.assertFalse(request.vote_ids, "the vote cast before the declaration is withdrawn")
+        self.assertFalse(request.with_user(self.member_3).can_vote)
+        with self.assertRaises(UserError) as caught:
+            self._vote(request, self.member_3, "approve")
+        self.assertIn("declared a conflict of interest", str(caught.exception))
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        self.assertEqual(request.vote_eligible_count, 2)
+        with self.assertRaises(UserError) as caught:
+            self._close(request)
+        self.assertIn("2 of the 3 votes", str(caught.exception), "a member in conflict never counts")
+
+    def test_only_the_chair_closes(self):
+        request = self._at_committee()
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        for user in (self.member_2, self.manager):
+            with self.subTest(user=user.login), self.assertRaises(UserError) as caught:
+                self._close(request, user)
+            self.assertIn("Only the chair", str(caught.exception))
+        self.assertFalse(request.decision)
+
+    def test_the_vote_is_closed_after_the_decision(self):
+        request = self._at_committee()
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "reject")
+        self._close(request)
+        vote = request.vote_ids.filtered(lambda v: v.member_id == self.member_2)
+        for attempt in (
+            lambda: self._vote(request, self.member_3, "approve"),
+            lambda: vote.with_user(self.member_2).write({"vote": "approve"}),
+            lambda: self._close(request),
+        ):
+            with self.assertRaises(UserError) as caught:
+                attempt()
+            self.assertIn("The vote is closed", str(caught.exception))
+        self.assertEqual(vote.vote, "reject")
+        self.assertEqual(len(request.vote_ids), 2)
+
+    def test_decision_notice_goes_to_the_applicant_in_their_language(self):
+        request = self._at_committee()
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        self._close(request)
+        notice = request.message_ids.filtered(lambda m: self.beneficiary.partner_id in m.partner_ids)
+        self.assertEqual(len(notice), 1)
+        self.assertIn(request.name, notice.subject)
+        self.assertIn("approved", notice.body)
+        template = self.env.ref("beneficiary_relations.mail_template_request_decision")
+        self.beneficiary.partner_id.lang = "en_US"
+        self.assertEqual(template._render_lang(request.ids)[request.id], "en_US")
+
+    def test_committee_configuration_is_checked(self):
+        with self.assertRaises(ValidationError):
+            self._committee(self.company, [self.chair, self.member_2], quorum=3)
+        with self.assertRaises(ValidationError):
+            self._committee(self.company, [self.chair], quorum=0)
+        with self.assertRaises(ValidationError):
+            self._committee(self.company, [self.member_2], chair=self.chair)
+        committee = self._committee(self.company, [self.chair, self.member_2], quorum=2)
+        with self.assertRaises(ValidationError):
+            committee.member_ids = [Command.unlink(self.member_2.id)]
+
+    def test_awaiting_my_vote_filter(self):
+        waiting = self._at_committee()
+        voted = self._at_committee()
+        conflicted = self._at_committee()
+        self._vote(voted, self.member_2, "approve")
+        conflicted.with_user(self.member_2).action_declare_conflict()
+        Request = self.env["beneficiary.request"].with_user(self.member_2)
+        found = Request.search([("awaiting_my_vote", "=", True)])
+        self.assertEqual(found, waiting)
+        self.assertEqual(
+            Request.search([("awaiting_my_vote", "=", False), ("id", "in", (waiting | voted | conflicted).ids)]),
+            voted | conflicted,
+        )
+        self.assertEqual(self.env["beneficiary.request"].with_user(self.chair).search([("awaiting_my_vote", "=", True)]),
+                         waiting | voted | conflicted)

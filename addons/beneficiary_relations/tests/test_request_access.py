@@ -1,0 +1,120 @@
+from datetime import timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from ..policy import saudi_id
+from .common_request import RequestCase
+
+
+@tagged("post_install", "-at_install")
+class TestRequestAccess(RequestCase):
+    """Each record rule on requests and votes, proven by a real user of the group.
+    Every test compares what the user sees with what exists, so it fails when
+    the rule it proves is removed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_committee = cls._committee(cls.company, [cls.outsider], quorum=1)
+
+    def _ids(self, user, requests):
+        """The requests among ``requests`` that ``user`` finds by searching."""
+        return self.env["beneficiary.request"].with_user(user).search([("id", "in", requests.ids)])
+
+    def test_a_researcher_sees_only_the_requests_referred_to_them(self):
+        mine = self._advance(self._request(), "research")
+        theirs = self._advance(self._request(), "declared")
+        theirs.researcher_id = self.other_researcher
+        theirs.action_send_to_research()
+        unassigned = self._request()
+        self.assertEqual(self._ids(self.researcher, mine | theirs | unassigned), mine)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.researcher).read(["name"])
+        # and they may write their report on their own case
+        mine.with_user(self.researcher).write({"research_report": "<p>Visited.</p>"})
+
+    def test_a_member_sees_only_requests_that_reached_their_committee(self):
+        at_my_committee = self._advance(self._request(), "committee")
+        not_yet = self._advance(self._request(), "research")
+        not_yet.committee_id = self.committee
+        elsewhere = self._advance(self._request(), "committee", committee=self.other_committee)
+        self.assertEqual(self._ids(self.member_2, at_my_committee | not_yet | elsewhere), at_my_committee)
+        self.assertEqual(self._ids(self.outsider, at_my_committee | not_yet | elsewhere), elsewhere)
+
+    def test_before_the_decision_a_member_reads_only_their_own_vote(self):
+        request = self._advance(self._request(), "committee")
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "reject")
+        Vote = self.env["beneficiary.committee.vote"]
+        all_votes = Vote.search([("request_id", "=", request.id)])
+        chair_vote = all_votes.filtered(lambda v: v.member_id == self.chair)
+        own = Vote.with_user(self.member_2).search([("request_id", "=", request.id)])
+        self.assertEqual(own.member_id, self.member_2)
+        with self.assertRaises(AccessError):
+            chair_vote.with_user(self.member_2).read(["vote"])
+        as_member = request.with_user(self.member_2)
+        self.assertFalse(as_member.can_see_tally)
+        self.assertEqual(
+            (as_member.vote_approve_count, as_member.vote_reject_count, as_member.vote_cast_count),
+            (0, 0, 2),
+            "a member sees the progress, not the tally",
+        )
+        as_chair = request.with_user(self.chair)
+        self.assertEqual((as_chair.vote_approve_count, as_chair.vote_reject_count), (1, 1))
+        # officers and managers do not see the votes before the decision either
+        self.assertFalse(Vote.with_user(self.officer).search([("request_id", "=", request.id)]))
+        self.assertFalse(Vote.with_user(self.manager).search([("request_id", "=", request.id)]))
+        self._vote(request, self.member_3, "approve")
+        request.with_user(self.chair).action_close_vote()
+        self.assertEqual(Vote.with_user(self.member_2).search([("request_id", "=", request.id)]), request.vote_ids)
+        self.assertEqual(as_member.vote_approve_count, 2, "everybody sees the result after the decision")
+
+    def test_an_accountant_sees_approved_requests_without_the_research(self):
+        approved = self._advance(self._request(), "committee")
+        self._vote(approved, self.chair, "approve")
+        self._vote(approved, self.member_2, "approve")
+        approved.with_user(self.chair).action_close_vote()
+        pending = self._advance(self._request(), "committee")
+        as_accountant = approved.with_user(self.accountant)
+        self.assertEqual(self._ids(self.accountant, approved | pending), approved)
+        self.assertEqual(as_accountant.decision, "approved")
+        with self.assertRaises(AccessError):
+            as_accountant.read(["research_report"])
+        with self.assertRaises(AccessError):
+            as_accountant.read(["research_recommendation"])
+        self.assertTrue(approved.with_user(self.researcher).research_report)
+
+    def test_companies_are_isolated(self):
+        beneficiary_b = self.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Applicant of the other association",
+                "identity_number": saudi_id.complete("109988776"),
+                "identity_expiry": self.today + timedelta(days=300),
+                "company_id": self.other_company.id,
+            }
+        )
+        mine = self._request()
+        other = self._request(beneficiary_id=beneficiary_b.id, company_id=self.other_company.id, aid_type_id=False)
+        self.assertEqual(self._ids(self.officer, mine | other), mine)
+        self.assertEqual(self._ids(self.manager, mine | other), mine)
+        with self.assertRaises(AccessError):
+            other.with_user(self.officer).read(["name"])
+
+    def test_an_officer_cannot_record_a_vote(self):
+        request = self._advance(self._request(), "committee")
+        with self.assertRaises(AccessError):
+            self.env["beneficiary.committee.vote"].with_user(self.officer).create(
+                {"request_id": request.id, "vote": "approve"}
+            )
+
+    def test_every_role_opens_the_request_form(self):
+        request = self._advance(self._request(), "committee")
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        request.with_user(self.chair).action_close_vote()
+        for user in (self.officer, self.researcher, self.member_3, self.accountant, self.manager):
+            with self.subTest(user=user.login):
+                form = Form(request.with_user(user))
+                self.assertEqual(form.name, request.name)
+                self.assertEqual(form.decision, "approved")
