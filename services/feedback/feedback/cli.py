@@ -1,0 +1,114 @@
+"""Command-line tools: sync, outbox, requeue, issue-link (the `db` group lives in db.py)."""
+
+import signal
+import threading
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select, update
+
+from . import db
+from .models import DEAD, OUTBOX_STATES, PENDING, OutboxItem, Rating, utcnow
+from .sync import OdooClient, OdooLoginError, Policy, drain
+from .tokens import issue_token
+
+
+@click.command("sync")
+@with_appcontext
+@click.option("--loop", is_flag=True, help="Keep going: sync, wait, sync again, until stopped.")
+@click.option("--batch-size", type=click.IntRange(1, 10000), help="Ratings per call (FEEDBACK_SYNC_BATCH_SIZE).")
+@click.option("--interval", type=click.FloatRange(0.01), help="Seconds between rounds with --loop.")
+@click.option("--max-rounds", type=click.IntRange(1), hidden=True, help="Stop after this many rounds (tests).")
+def sync_command(loop, batch_size, interval, max_rounds):
+    """Send recorded ratings to Odoo (once, or with --loop until stopped)."""
+    config = current_app.config
+    policy = Policy.from_config(config)
+    if batch_size:
+        policy.batch_size = batch_size
+    interval = interval or config["FEEDBACK_SYNC_INTERVAL"]
+    try:
+        client = OdooClient.from_config(config)
+    except OdooLoginError as exc:
+        raise click.ClickException(str(exc)) from None
+    stop = threading.Event()
+    if loop and threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    rounds = 0
+    while True:
+        rounds += 1
+        session = db.session()
+        try:
+            report = drain(session, client, policy)
+        except OdooLoginError as exc:
+            raise click.ClickException(str(exc) + "; sync stopped.") from None
+        finally:
+            session.close()  # hold no connection or transaction between rounds
+        click.echo(time.strftime("%Y-%m-%d %H:%M:%S ") + str(report))
+        if not loop:
+            if report.error:
+                raise click.exceptions.Exit(1)
+            return
+        if stop.wait(interval) or (max_rounds and rounds >= max_rounds):
+            return
+
+
+@click.command("outbox")
+@with_appcontext
+@click.option("--state", type=click.Choice(OUTBOX_STATES + ("all",)), default=None,
+              help="Rows to list (default: pending and dead).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+def outbox_command(state, limit):
+    """Show how many ratings wait, went out, or failed, and list the rows."""
+    session = db.session()
+    counts = dict(session.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state)).all())
+    click.echo("  ".join("%s: %d" % (name, counts.get(name, 0)) for name in OUTBOX_STATES))
+    states = OUTBOX_STATES if state == "all" else (state,) if state else (PENDING, DEAD)
+    rows = session.execute(
+        select(OutboxItem, Rating.request_ref)
+        .join(Rating)
+        .where(OutboxItem.state.in_(states))
+        .order_by(OutboxItem.id)
+        .limit(limit)
+    ).all()
+    for item, ref in rows:
+        click.echo(
+            "#%d %s %s attempts=%d next=%s%s"
+            % (item.id, ref, item.state, item.attempts, item.next_attempt_at.isoformat(" "),
+               " error=%s" % item.last_error if item.last_error else "")
+        )
+
+
+@click.command("requeue")
+@with_appcontext
+@click.option("--id", "ids", type=int, multiple=True, help="Only these outbox rows (default: every dead row).")
+def requeue_command(ids):
+    """Give dead rows a fresh set of attempts."""
+    session = db.session()
+    query = update(OutboxItem).where(OutboxItem.state == DEAD, OutboxItem.token.is_not(None))
+    if ids:
+        query = query.where(OutboxItem.id.in_(ids))
+    result = session.execute(query.values(state=PENDING, attempts=0, next_attempt_at=utcnow()))
+    session.commit()
+    click.echo("%d dead row(s) put back in the queue; run: flask --app feedback sync" % result.rowcount)
+
+
+@click.command("issue-link")
+@with_appcontext
+@click.option("--ref", required=True, help="The request reference, e.g. REQ/2026/00001.")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Validity (FEEDBACK_LINK_DAYS, 30).")
+def issue_link_command(ref, days):
+    """Print a rating link for a request, for reprints and support."""
+    config = current_app.config
+    try:
+        token = issue_token(config["FEEDBACK_SECRET"], ref, days or config["FEEDBACK_LINK_DAYS"])
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--ref") from None
+    click.echo("%s/r/%s" % (config["FEEDBACK_PUBLIC_URL"], token))
+
+
+def init_app(app):
+    for command in (sync_command, outbox_command, requeue_command, issue_link_command):
+        app.cli.add_command(command)

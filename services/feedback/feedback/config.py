@@ -1,0 +1,93 @@
+"""Configuration, read from the environment only (the table is in the service README)."""
+
+import hashlib
+import hmac
+import os
+
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a service that can start; the message says what to set."""
+
+
+def _number(environ, name, default, kind=int, minimum=0):
+    """The variable `name` as a number of `kind`, at least `minimum`; `default` when unset."""
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(
+            "%s must be %s, not %r" % (name, "a whole number" if kind is int else "a number of seconds", raw)
+        ) from None
+    if value < minimum:
+        raise ConfigError("%s must be at least %s, not %s" % (name, minimum, raw))
+    return value
+
+
+def _seconds(environ, name, default):
+    return _number(environ, name, default, kind=float, minimum=0.001)
+
+
+def from_environment(environ, instance_path):
+    """Build the Flask config mapping from `environ`; values not set fall back to defaults."""
+    default_db = "sqlite:///" + os.path.join(instance_path, "feedback.sqlite3")
+    secret = environ.get("FEEDBACK_SECRET", "")
+    public_url = environ.get("FEEDBACK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    return {
+        "FEEDBACK_SECRET": secret,
+        "FEEDBACK_DATABASE_URL": environ.get("FEEDBACK_DATABASE_URL") or default_db,
+        "FEEDBACK_PUBLIC_URL": public_url,
+        "FEEDBACK_LINK_DAYS": _number(environ, "FEEDBACK_LINK_DAYS", 30, minimum=1),
+        "FEEDBACK_PROXY_COUNT": _number(environ, "FEEDBACK_PROXY_COUNT", 0),
+        "RATELIMIT_STORAGE_URI": environ.get("FEEDBACK_RATELIMIT_STORAGE_URL") or "memory://",
+        "FEEDBACK_RATELIMIT_PER_CLIENT": environ.get("FEEDBACK_RATELIMIT_PER_CLIENT") or "30 per minute",
+        "FEEDBACK_RATELIMIT_PER_TOKEN": environ.get("FEEDBACK_RATELIMIT_PER_TOKEN") or "10 per minute",
+        "ODOO_URL": (environ.get("ODOO_URL") or "").rstrip("/"),
+        "ODOO_DB": environ.get("ODOO_DB", ""),
+        "ODOO_LOGIN": environ.get("ODOO_LOGIN", ""),
+        "ODOO_API_KEY": environ.get("ODOO_API_KEY", ""),
+        "ODOO_CONNECT_TIMEOUT": _seconds(environ, "ODOO_CONNECT_TIMEOUT", 5.0),
+        "ODOO_READ_TIMEOUT": _seconds(environ, "ODOO_READ_TIMEOUT", 60.0),
+        "FEEDBACK_SYNC_BATCH_SIZE": _number(environ, "FEEDBACK_SYNC_BATCH_SIZE", 200, minimum=1),
+        "FEEDBACK_SYNC_MAX_ATTEMPTS": _number(environ, "FEEDBACK_SYNC_MAX_ATTEMPTS", 12, minimum=1),
+        "FEEDBACK_SYNC_BACKOFF_BASE": _seconds(environ, "FEEDBACK_SYNC_BACKOFF_BASE", 30.0),
+        "FEEDBACK_SYNC_BACKOFF_MAX": _seconds(environ, "FEEDBACK_SYNC_BACKOFF_MAX", 3600.0),
+        "FEEDBACK_SYNC_INTERVAL": _seconds(environ, "FEEDBACK_SYNC_INTERVAL", 30.0),
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "FEEDBACK_LOG_LEVEL": (environ.get("FEEDBACK_LOG_LEVEL") or "info").upper(),
+    }
+
+
+def check_log_level(name):
+    if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError("FEEDBACK_LOG_LEVEL must be debug, info, warning, error or critical, not %r" % name)
+    return name
+
+
+def session_key(secret):
+    """Flask's session key (it signs the CSRF secret), derived from the shared secret.
+
+    Deriving it keeps the shared secret itself for tokens only, and needs no
+    second secret to configure.
+    """
+    return hmac.new(secret.encode("utf-8"), b"feedback-service/flask-session", hashlib.sha256).hexdigest()
+
+
+def check(config):
+    """Refuse to start on a configuration that cannot work; say what to change."""
+    check_log_level(config["FEEDBACK_LOG_LEVEL"])
+    secret = config.get("FEEDBACK_SECRET") or ""
+    if not secret:
+        raise ConfigError(
+            "FEEDBACK_SECRET is not set. The feedback service needs the secret it shares with Odoo "
+            "(the same value as in Odoo's feedback settings) to check rating links; it will not start without it."
+        )
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            "FEEDBACK_SECRET is %d characters long; use at least %d random characters "
+            "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            % (len(secret), MIN_SECRET_LENGTH)
+        )

@@ -1,0 +1,101 @@
+"""Database engine and sessions bound to the app, and the `flask db upgrade` command."""
+
+import os
+
+import click
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app, g
+from flask.cli import AppGroup
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.orm import sessionmaker
+
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url):
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    path = make_url(url).database
+    if path and path != ":memory:":
+        folder = os.path.dirname(os.path.abspath(path))
+        # Made on first connection, not at start-up: creating the app has no side effects.
+        event.listen(engine, "do_connect", lambda *_args: os.makedirs(folder, exist_ok=True))
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def init_app(app):
+    bound = make_engine(app.config["FEEDBACK_DATABASE_URL"])
+    app.extensions["feedback_db"] = {
+        "engine": bound,
+        "sessions": sessionmaker(bound, expire_on_commit=False),
+        "heads": frozenset(ScriptDirectory(MIGRATIONS).get_heads()),
+    }
+    app.teardown_appcontext(_close_session)
+    app.cli.add_command(db_group)
+
+
+def engine():
+    return current_app.extensions["feedback_db"]["engine"]
+
+
+def session():
+    """The session of this app context, opened on first use and closed on teardown."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["feedback_db"]["sessions"]()
+    return g.db_session
+
+
+def _close_session(_exc):
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def _alembic_config(connection):
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(revision="head"):
+    with engine().begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def schema_is_current(connection):
+    """True when the database is at the newest migration."""
+    heads = current_app.extensions["feedback_db"]["heads"]
+    return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+def ping():
+    with engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+        return schema_is_current(connection)
+
+
+@click.group("db", cls=AppGroup)
+def db_group():
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
+def upgrade_command(revision):
+    """Bring the database schema up to date (safe to run on every deploy)."""
+    upgrade(revision)
+    click.echo("Database schema is at %s." % revision)

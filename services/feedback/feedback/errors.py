@@ -1,0 +1,52 @@
+"""Error pages: translated, small, and never a stack trace for bad input."""
+
+from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PAGES = {
+    400: (_l("Please try again"), _l("Something in what was sent could not be read. Please open the link again.")),
+    404: (
+        _l("This link is not valid"),
+        _l("Please check that you opened the whole link from the message you received."),
+    ),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    410: (
+        _l("This link has expired"),
+        _l("Rating links are valid for a limited time. If you still wish to rate the service, "
+           "please ask the association for a new link."),
+    ),
+    413: (_l("Too long"), _l("What you sent is too long. Please shorten your comment and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a minute, then try again.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Your rating may not have been saved. Please try again later."),
+    ),
+}
+
+
+def render_error(code):
+    title, message = PAGES.get(code, PAGES[500] if code >= 500 else PAGES[400])
+    return render_template("errors/error.html", title=title, message=message, code=code), code
+
+
+def _http_error(exc):
+    response = exc.get_response()
+    body, code = render_error(exc.code or 500)
+    response.set_data(body)
+    response.status_code = code
+    response.content_type = "text/html; charset=utf-8"
+    if code == 429:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+def _unexpected(exc):
+    current_app.log_exception((type(exc), exc, exc.__traceback__))
+    return render_error(500)
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _http_error)
+    app.register_error_handler(Exception, _unexpected)

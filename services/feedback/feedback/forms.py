@@ -1,0 +1,59 @@
+"""The rating form: one required rating, optional answers and comment, and the CSRF token."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from .models import COMMENT_MAX, QUESTIONS
+
+SCALE = [SelectChoice(value, str(value)) for value in range(1, 6)]
+FACES = (
+    (1, _l("Very bad")),
+    (2, _l("Bad")),
+    (3, _l("Acceptable")),
+    (4, _l("Good")),
+    (5, _l("Excellent")),
+)
+QUESTION_TEXT = {
+    "respect": _l("Were you received politely and respectfully?"),
+    "time": _l("Were you given enough time?"),
+    "clarity": _l("Were the procedures explained to you clearly?"),
+    "promptness": _l("Did you get an answer within the promised time?"),
+    "overall": _l("Overall, how satisfied are you with the service?"),
+}
+_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_comment(value):
+    """Keep the comment as written, without control characters and with one kind of line break."""
+    if not value:
+        return ""
+    return _UNWANTED.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _answer_field():
+    return RadioField(choices=SCALE, coerce=int, validators=[Optional()], validate_choice=True)
+
+
+class RatingForm(FlaskForm):
+    rating = RadioField(
+        choices=SCALE, coerce=int, validators=[InputRequired(message=_l("Please choose a face."))]
+    )
+    respect = _answer_field()
+    time = _answer_field()
+    clarity = _answer_field()
+    promptness = _answer_field()
+    overall = _answer_field()
+    comment = TextAreaField(
+        filters=[clean_comment],
+        validators=[
+            Length(max=COMMENT_MAX, message=_l("Please keep your comment within 1,000 characters.")),
+        ],
+    )
+
+    def answers(self):
+        """The questions answered, as {code: 1..5}."""
+        return {code: self[code].data for code in QUESTIONS if self[code].data is not None}

@@ -1,0 +1,58 @@
+"""Response headers, proxy handling and rate limits."""
+
+from flask import current_app, request
+from flask_limiter import Limiter
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .tokens import fingerprint
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def client_address():
+    """The client's address as the WSGI server (or the trusted proxies, see FEEDBACK_PROXY_COUNT) saw it."""
+    return request.remote_addr or "unknown"
+
+
+def token_key():
+    return "token:" + fingerprint((request.view_args or {}).get("token", ""))
+
+
+def init_app(app):
+    proxies = app.config["FEEDBACK_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.after_request(_set_headers)
+
+
+def _set_headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    if request.blueprint != "health" and request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+        headers.add("Vary", "Accept-Language")
+    return response
+
+
+def limit_rating_pages(app, blueprint):
+    """Rate limits on the rating pages: one per client address, one per token."""
+    limiter = Limiter(
+        client_address,
+        app=app,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        strategy="fixed-window",
+        key_prefix="feedback",
+    )
+    limiter.limit(lambda: current_app.config["FEEDBACK_RATELIMIT_PER_CLIENT"])(blueprint)
+    limiter.limit(lambda: current_app.config["FEEDBACK_RATELIMIT_PER_TOKEN"], key_func=token_key)(blueprint)
+    app.extensions["feedback_limiter"] = limiter

@@ -1,0 +1,258 @@
+"""Send recorded ratings to Odoo over XML-RPC (contract: docs/feedback-contract.md).
+
+The outbox is the queue: a row is `pending` until Odoo answers for its token,
+then `sent` (created or duplicate) or `dead` (rejected, or out of attempts).
+Odoo's `import_feedback` is idempotent by token, so a batch whose reply was
+lost is simply sent again and comes back as `duplicate`: nothing is lost and
+nothing is counted twice. No row is locked while Odoo is called; two sync
+processes at once would only send some rows twice, which Odoo absorbs.
+"""
+
+import datetime
+import http.client
+import random
+import xml.parsers.expat
+import xmlrpc.client
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .models import DEAD, PENDING, SENT, OutboxItem, utcnow
+
+ERROR_MAX = 500
+# What a call to Odoo may raise when the network, the server or its reply fails.
+RETRYABLE = (
+    OSError,
+    http.client.HTTPException,
+    xmlrpc.client.Error,
+    xml.parsers.expat.ExpatError,
+)
+
+
+class OdooLoginError(Exception):
+    """Odoo refused the service's login: a configuration problem that retrying will not fix."""
+
+
+class BadReply(Exception):
+    """Odoo's answer does not follow the contract."""
+
+
+class _Connection(http.client.HTTPConnection):
+    read_timeout = None
+
+    def connect(self):
+        super().connect()  # self.timeout bounds the TCP connect
+        self.sock.settimeout(self.read_timeout)
+
+
+class _SecureConnection(http.client.HTTPSConnection):
+    read_timeout = None
+
+    def connect(self):
+        super().connect()  # self.timeout bounds the TCP connect and the TLS handshake
+        self.sock.settimeout(self.read_timeout)
+
+
+class TimeoutTransport(xmlrpc.client.SafeTransport):
+    """An XML-RPC transport with a connect timeout and a separate read timeout."""
+
+    def __init__(self, secure, connect_timeout, read_timeout):
+        super().__init__()
+        self.secure = secure
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+
+    def make_connection(self, host):
+        if self._connection and host == self._connection[0]:
+            return self._connection[1]
+        chost, self._extra_headers, _x509 = self.get_host_info(host)
+        if self.secure:
+            conn = _SecureConnection(chost, timeout=self.connect_timeout, context=self.context)
+        else:
+            conn = _Connection(chost, timeout=self.connect_timeout)
+        conn.read_timeout = self.read_timeout
+        self._connection = host, conn
+        return conn
+
+
+class OdooClient:
+    """The two calls of the contract: log in, then import feedback in batches."""
+
+    def __init__(self, url, db, login, api_key, connect_timeout=5.0, read_timeout=60.0):
+        self.url, self.db, self.login_name, self.api_key = url, db, login, api_key
+        self.timeouts = (connect_timeout, read_timeout)
+        self.uid = None
+
+    def _proxy(self, endpoint):
+        transport = TimeoutTransport(self.url.startswith("https://"), *self.timeouts)
+        return xmlrpc.client.ServerProxy(self.url + endpoint, transport=transport, allow_none=True)
+
+    def login(self):
+        try:
+            uid = self._proxy("/xmlrpc/2/common").authenticate(self.db, self.login_name, self.api_key, {})
+        except xmlrpc.client.Fault as exc:
+            raise OdooLoginError("Odoo refused the login: %s" % _short(exc.faultString)) from None
+        if not uid:
+            raise OdooLoginError(
+                "Odoo refused the login of %r on database %r: check ODOO_LOGIN and ODOO_API_KEY "
+                "(the user must be in the Feedback Service group)" % (self.login_name, self.db)
+            )
+        self.uid = uid
+        return uid
+
+    def import_feedback(self, vals_list):
+        return self._proxy("/xmlrpc/2/object").execute_kw(
+            self.db, self.uid, self.api_key, "beneficiary.feedback", "import_feedback", [vals_list]
+        )
+
+    @classmethod
+    def from_config(cls, config):
+        names = ("ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_API_KEY", "ODOO_CONNECT_TIMEOUT", "ODOO_READ_TIMEOUT")
+        missing = [name for name in names[:4] if not config.get(name)]
+        if missing:
+            raise OdooLoginError("set %s to sync ratings into Odoo" % ", ".join(missing))
+        return cls(*(config[name] for name in names))
+
+
+@dataclass
+class Policy:
+    batch_size: int = 200
+    max_attempts: int = 12
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    @classmethod
+    def from_config(cls, config):
+        names = ("BATCH_SIZE", "MAX_ATTEMPTS", "BACKOFF_BASE", "BACKOFF_MAX")
+        return cls(*(config["FEEDBACK_SYNC_" + name] for name in names))
+
+    def delay(self, attempts):
+        """Seconds before attempt number `attempts` + 1: doubling from the base, capped, with jitter."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** min(attempts - 1, 30))
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    duplicate: int = 0
+    dead: int = 0
+    retrying: int = 0
+    error: str | None = None
+
+    def __str__(self):
+        text = "sent %d (of which already in Odoo %d), dead %d, to retry %d" % (
+            self.sent, self.duplicate, self.dead, self.retrying)
+        return text + ("; last error: %s" % self.error if self.error else "")
+
+
+def _short(text):
+    text = " ".join(str(text).split())
+    return text if len(text) <= ERROR_MAX else text[: ERROR_MAX - 1] + "…"
+
+
+def describe(exc):
+    if isinstance(exc, xmlrpc.client.Fault):
+        return _short("Odoo fault %s: %s" % (exc.faultCode, exc.faultString))
+    return _short("%s: %s" % (type(exc).__name__, exc))
+
+
+def due(session, now, limit):
+    query = (
+        select(OutboxItem)
+        .options(joinedload(OutboxItem.rating))
+        .where(OutboxItem.state == PENDING, OutboxItem.next_attempt_at <= now)
+        .order_by(OutboxItem.id)
+        .limit(limit)
+        .execution_options(populate_existing=True)  # another process may have changed a row
+    )
+    items = list(session.scalars(query))
+    session.commit()  # end the read transaction: nothing stays open while Odoo is called
+    return items
+
+
+def vals_for(item):
+    rating = item.rating
+    return {
+        "token": item.token,
+        "rating": rating.rating,
+        "comment": rating.comment,
+        "submitted_at": rating.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "answers": dict(rating.answers or {}),
+    }
+
+
+def check_reply(items, reply):
+    """The reply's entries in batch order; BadReply when it breaks the contract."""
+    if not isinstance(reply, list):
+        raise BadReply("Odoo answered %s instead of a list" % type(reply).__name__)
+    if len(reply) != len(items):
+        raise BadReply("Odoo answered %d items for a batch of %d" % (len(reply), len(items)))
+    for item, entry in zip(items, reply, strict=True):
+        if not isinstance(entry, dict) or entry.get("token") != item.token:
+            raise BadReply("Odoo's answer is not in the order of the batch")
+        if entry.get("status") not in ("created", "duplicate", "rejected"):
+            raise BadReply("Odoo answered an unknown status %r" % (entry.get("status"),))
+    return reply
+
+
+def _retry_later(items, error, now, policy, report):
+    for item in items:
+        item.attempts += 1
+        item.last_error = error
+        if item.attempts >= policy.max_attempts:
+            item.state = DEAD
+            report.dead += 1
+        else:
+            item.next_attempt_at = now + datetime.timedelta(seconds=policy.delay(item.attempts))
+            report.retrying += 1
+    report.error = error
+
+
+def _record(items, reply, now, report):
+    for item, entry in zip(items, reply, strict=True):
+        item.attempts += 1
+        if entry["status"] == "rejected":
+            item.state = DEAD
+            item.last_error = _short(entry.get("error") or "rejected by Odoo")
+            report.dead += 1
+            continue
+        item.state = SENT
+        item.sent_at = now
+        item.odoo_id = entry.get("id") or None
+        item.last_error = None
+        item.token = None  # Odoo has it now; the service keeps only its hash (rating.token_sha256)
+        report.sent += 1
+        report.duplicate += entry["status"] == "duplicate"
+
+
+def drain(session, client, policy, clock=utcnow):
+    """Send every due outbox row, batch by batch; stop at the first batch that fails.
+
+    Raises OdooLoginError when Odoo refuses the login. Network failures before
+    any batch was sent (Odoo down at login) are reported, not raised.
+    """
+    report = Report()
+    items = due(session, clock(), policy.batch_size)
+    if not items:
+        return report
+    try:
+        client.login()
+    except RETRYABLE as exc:
+        report.error = "Odoo unreachable: " + describe(exc)
+        report.retrying = len(items)
+        return report
+    while items:
+        batch_time = clock()
+        try:
+            reply = check_reply(items, client.import_feedback([vals_for(item) for item in items]))
+        except (*RETRYABLE, BadReply) as exc:
+            _retry_later(items, describe(exc), batch_time, policy, report)
+            session.commit()
+            break
+        _record(items, reply, batch_time, report)
+        session.commit()
+        items = due(session, clock(), policy.batch_size)
+    return report

@@ -1,0 +1,142 @@
+"""Protection: headers, rate limits, size limits, safe logs, and no 500 for anything a visitor sends."""
+
+import logging
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import SECRET, make_app, make_token, rate
+
+
+def test_security_headers_on_every_page(client, token):
+    for path in ("/r/%s" % token, "/r/not-a-token", "/healthz"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_rating_pages_are_not_cached(client, token):
+    assert client.get("/r/%s" % token).headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_http_only_and_same_site(client, token):
+    cookie = client.get("/r/%s" % token).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def app_config(request):
+    return getattr(request, "param", {})
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"FEEDBACK_RATELIMIT_PER_CLIENT": "3 per minute"}], indirect=True, ids=["per-client"]
+)
+def test_too_many_requests_from_one_client_get_a_429_page(client):
+    tokens = [make_token("REQ/2026/%05d" % number) for number in range(4)]
+    codes = [client.get("/r/%s" % token).status_code for token in tokens]
+    assert codes == [200, 200, 200, 429]
+    page = client.get("/r/%s?lang=en" % tokens[0])
+    assert page.status_code == 429
+    assert "Too many attempts" in page.get_data(as_text=True)
+    assert page.headers["Retry-After"] == "60"
+    # Other clients are not affected.
+    other = client.get("/r/%s" % tokens[0], environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"FEEDBACK_RATELIMIT_PER_TOKEN": "2 per minute"}], indirect=True, ids=["per-token"]
+)
+def test_too_many_requests_for_one_token_get_a_429_page(client, token):
+    addresses = ["127.0.0.%d" % number for number in (11, 12, 13)]
+    codes = [client.get("/r/%s" % token, environ_base={"REMOTE_ADDR": address}).status_code for address in addresses]
+    assert codes == [200, 200, 429]
+    assert client.get("/r/%s" % make_token("REQ/2026/00099")).status_code == 200
+
+
+def test_health_endpoints_are_not_rate_limited(app):
+    app.config["FEEDBACK_RATELIMIT_PER_CLIENT"] = "1 per minute"
+    client = app.test_client()
+    assert [client.get("/healthz").status_code for _ in range(5)] == [200] * 5
+
+
+def test_oversized_request_gets_a_413_page(app, client, token):
+    response = client.post("/r/%s?lang=en" % token, data={"rating": "5", "comment": "x" * 40000})
+    assert response.status_code == 413
+    assert "too long" in response.get_data(as_text=True)
+
+
+def test_wrong_method_gets_a_translated_page(client, token):
+    response = client.put("/r/%s" % token)
+    assert response.status_code == 405
+    assert "غير مسموح" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_translated_404(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "هذا الرابط غير صالح" in response.get_data(as_text=True)
+
+
+def test_logs_never_hold_a_whole_token_or_the_secret(app, client, token, caplog):
+    caplog.set_level(logging.DEBUG)
+    rate(client, token, rating=5)
+    client.get("/r/%s" % (token[:-2] + "AA"))
+    client.get("/r/%s" % make_token("REQ/2026/00002", days=-1))
+    assert "rating recorded for REQ/2026/00001" in caplog.text
+    assert token not in caplog.text
+    assert token[-22:] not in caplog.text  # not even its MAC
+    assert SECRET not in caplog.text
+
+
+def test_unexpected_errors_are_logged_without_the_token(app, client, token, caplog, monkeypatch):
+    from feedback import rating
+
+    def broken(_ref):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rating, "_already_rated", broken)
+    response = client.get("/r/%s?lang=en" % token)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)
+    assert "RuntimeError: boom" in caplog.text
+    assert token not in caplog.text
+
+
+visitor_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=120)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=visitor_text, query=visitor_text, rating=visitor_text, comment=visitor_text, question=visitor_text)
+def test_no_input_gives_a_500(tmp_path_factory, path, query, rating, comment, question):
+    app = _fuzz_app(tmp_path_factory)
+    client = app.test_client()
+    token = make_token("REQ/2026/00001")
+    # What a client puts on the wire: percent-encoded UTF-8.
+    path, query = quote(path, safe=""), quote(query, safe="=&")
+    for target in ("/r/%s" % path, "/r/%s?%s" % (token, query), "/%s" % path):
+        assert client.get(target).status_code < 500
+    page = client.get("/r/%s" % token)
+    assert page.status_code in (200, 429)
+    response = client.post(
+        "/r/%s?lang=%s" % (token, query[:5]),
+        data={"rating": rating, "comment": comment, "respect": question, "csrf_token": question},
+    )
+    assert response.status_code < 500
+
+
+_FUZZ_APPS = {}
+
+
+def _fuzz_app(tmp_path_factory):
+    if "app" not in _FUZZ_APPS:
+        path = tmp_path_factory.mktemp("fuzz") / "feedback.sqlite3"
+        _FUZZ_APPS["app"] = make_app("sqlite:///%s" % path, RATELIMIT_ENABLED=False)
+    return _FUZZ_APPS["app"]

@@ -1,0 +1,104 @@
+"""Storage on SQLite and (when FEEDBACK_TEST_POSTGRES_URL is set) PostgreSQL."""
+
+import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from feedback import db, rating
+from feedback.models import Base, OutboxItem, Rating, utcnow
+
+from helpers import make_token, rate
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session().scalar(select(func.count(model.id)))
+
+
+def test_migrations_build_exactly_the_models(app):
+    with app.app_context(), db.engine().connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        tables = set(inspect(connection).get_table_names())
+    assert differences == []
+    assert {"rating", "outbox", "alembic_version"} <= tables
+
+
+def test_upgrade_twice_is_harmless(app, runner):
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Database schema is at head" in result.output
+
+
+def test_one_rating_per_request_reference(app):
+    with app.app_context():
+        session = db.session()
+        session.add(Rating(request_ref="REQ/1", token_sha256="a" * 64, rating=3, answers={}, comment=""))
+        session.commit()
+        session.add(Rating(request_ref="REQ/1", token_sha256="b" * 64, rating=4, answers={}, comment=""))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        session.add(Rating(request_ref="REQ/2", token_sha256="a" * 64, rating=4, answers={}, comment=""))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_the_database_refuses_a_rating_outside_1_to_5(app):
+    with app.app_context():
+        session = db.session()
+        session.add(Rating(request_ref="REQ/1", token_sha256="a" * 64, rating=6, answers={}, comment=""))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_rating_and_outbox_row_are_written_together_or_not_at_all(app, client, token):
+    def refuse(*_args):
+        raise RuntimeError("outbox write failed")
+
+    event.listen(OutboxItem, "before_insert", refuse)
+    try:
+        response = rate(client, token, rating=5)
+    finally:
+        event.remove(OutboxItem, "before_insert", refuse)
+    assert response.status_code == 500
+    assert (_count(app, Rating), _count(app, OutboxItem)) == (0, 0)
+    # The beneficiary can try again, and this time it is stored.
+    assert rate(client, token, rating=5).status_code == 200
+    assert (_count(app, Rating), _count(app, OutboxItem)) == (1, 1)
+
+
+def test_a_lost_race_for_the_same_request_shows_already_rated(app, client, token, monkeypatch):
+    with app.app_context():
+        session = db.session()
+        session.add(Rating(request_ref="REQ/2026/00001", token_sha256="c" * 64, rating=2, answers={}, comment=""))
+        session.commit()
+    monkeypatch.setattr(rating, "_already_rated", lambda _ref: False)
+    response = rate(client, token, rating=5)
+    assert response.status_code == 200
+    assert "تم تقييم هذا الطلب من قبل" in response.get_data(as_text=True)
+    assert _count(app, Rating) == 1
+
+
+def test_stored_values_round_trip(app, client):
+    token = make_token("REQ/2026/00042")
+    rate(client, token, rating=1, time=2, promptness=1, overall=1, comment="تأخر الرد كثيرًا")
+    with app.app_context():
+        stored = db.session().scalars(select(Rating)).one()
+        assert stored.answers == {"time": 2, "promptness": 1, "overall": 1}
+        assert stored.comment == "تأخر الرد كثيرًا"
+        assert isinstance(stored.submitted_at, datetime.datetime)
+        assert abs(utcnow() - stored.submitted_at) < datetime.timedelta(minutes=1)
+        assert stored.outbox.state == "pending" and stored.outbox.attempts == 0
+
+
+def test_nothing_personal_is_stored(app, client, token):
+    rate(client, token, rating=4)
+    with app.app_context(), db.engine().connect() as connection:
+        columns = {table: {column["name"] for column in inspect(connection).get_columns(table)}
+                   for table in ("rating", "outbox")}
+    assert columns["rating"] == {"id", "request_ref", "token_sha256", "rating", "answers", "comment", "submitted_at"}
+    assert not {"ip", "remote_addr", "user_agent", "name", "phone"} & (columns["rating"] | columns["outbox"])

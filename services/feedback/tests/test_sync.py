@@ -1,0 +1,280 @@
+"""Sync into Odoo against the loopback fake Odoo, with faults: nothing lost, nothing twice."""
+
+import random
+import threading
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from feedback import db
+from feedback.models import OutboxItem, Rating, utcnow
+from feedback.sync import BadReply, Policy, check_reply
+
+from helpers import SECRET, load_fake_odoo, make_token, rate
+
+fake_odoo_module = load_fake_odoo()
+
+
+@pytest.fixture
+def fake_odoo():
+    fake = fake_odoo_module.FakeOdoo(SECRET).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def app_config(fake_odoo):
+    return {
+        "ODOO_URL": fake_odoo.url,
+        "ODOO_DB": fake_odoo.db,
+        "ODOO_LOGIN": fake_odoo.login,
+        "ODOO_API_KEY": fake_odoo.api_key,
+        "ODOO_CONNECT_TIMEOUT": 2.0,
+        "ODOO_READ_TIMEOUT": 0.5,
+        "FEEDBACK_SYNC_MAX_ATTEMPTS": 3,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def rate_many(client, count, start=1):
+    tokens = []
+    for number in range(start, start + count):
+        token = make_token("REQ/2026/%05d" % number)
+        assert rate(client, token, rating=number % 5 + 1, respect=4, comment="تعليق %d" % number).status_code == 200
+        tokens.append(token)
+    return tokens
+
+
+def outbox(app):
+    with app.app_context():
+        return {
+            ref: (item.state, item.attempts, item.token, item.last_error)
+            for item, ref in db.session().execute(select(OutboxItem, Rating.request_ref).join(Rating)).all()
+        }
+
+
+def states(app):
+    return sorted(state for state, *_ in outbox(app).values())
+
+
+def make_due(app):
+    """Skip the backoff wait: every pending row is due now."""
+    with app.app_context():
+        session = db.session()
+        session.execute(update(OutboxItem).values(next_attempt_at=utcnow()))
+        session.commit()
+
+
+def sync(runner, *args):
+    return runner.invoke(args=["sync", *args])
+
+
+def test_ratings_reach_odoo_with_the_contract_values(app, client, runner, fake_odoo):
+    tokens = rate_many(client, 3)
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert "sent 3" in result.output
+    assert set(fake_odoo.imported) == set(tokens)
+    record = fake_odoo.imported[tokens[0]]
+    assert record["ref"] == "REQ/2026/00001"
+    assert record["rating"] == 2 and record["answers"] == {"respect": 4} and record["comment"] == "تعليق 1"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", record["submitted_at"])
+    assert states(app) == ["sent"] * 3
+    # Once Odoo has a token, the service forgets it (only its hash stays on the rating).
+    assert {token for _state, _attempts, token, _error in outbox(app).values()} == {None}
+
+
+def test_batches_are_bounded(app, client, runner, fake_odoo):
+    rate_many(client, 5)
+    result = sync(runner, "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    assert fake_odoo.calls == 3
+    assert len(fake_odoo.imported) == 5
+
+
+def test_nothing_to_send_calls_nobody(app, runner, fake_odoo):
+    fake_odoo.stop()
+    result = sync(runner)
+    assert result.exit_code == 0
+    assert "sent 0" in result.output
+
+
+def test_odoo_down_loses_nothing(app, client, runner, fake_odoo):
+    rate_many(client, 3)
+    fake_odoo.stop()
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert "Odoo unreachable" in result.output
+    assert states(app) == ["pending"] * 3
+    fake_odoo.start()
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert states(app) == ["sent"] * 3
+    assert len(fake_odoo.imported) == 3
+
+
+def test_a_server_fault_is_retried_later_with_backoff(app, client, runner, fake_odoo):
+    rate_many(client, 2)
+    fake_odoo.inject("fault")
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert "injected server fault" in result.output
+    rows = outbox(app)
+    assert all(state == "pending" and attempts == 1 and "injected server fault" in error
+               for state, attempts, _token, error in rows.values())
+    with app.app_context():
+        waits = [item.next_attempt_at for item in db.session().scalars(select(OutboxItem))]
+    assert all(wait > utcnow() for wait in waits)
+    calls = fake_odoo.calls
+    assert sync(runner).exit_code == 0  # not due yet: Odoo is left alone
+    assert fake_odoo.calls == calls
+    make_due(app)
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["sent", "sent"]
+    assert len(fake_odoo.imported) == 2
+
+
+def test_slow_odoo_times_out_and_the_retry_duplicates_nothing(app, client, runner, fake_odoo):
+    tokens = rate_many(client, 2)
+    fake_odoo.delay = 1.5  # longer than ODOO_READ_TIMEOUT
+    fake_odoo.inject("slow")
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert "timed out" in result.output
+    assert states(app) == ["pending", "pending"]
+    make_due(app)
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert "already in Odoo 2" in result.output
+    assert sorted(fake_odoo.imported) == sorted(tokens)  # committed once, not twice
+    assert states(app) == ["sent", "sent"]
+
+
+def test_reply_lost_after_commit_duplicates_nothing(app, client, runner, fake_odoo):
+    tokens = rate_many(client, 3)
+    fake_odoo.inject("lose_reply", 2)  # xmlrpc.client itself retries a dropped connection once
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert len(fake_odoo.imported) == 3  # Odoo did commit
+    assert states(app) == ["pending"] * 3
+    make_due(app)
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["sent"] * 3
+    assert sorted(fake_odoo.imported) == sorted(tokens)
+
+
+def test_rows_die_after_bounded_attempts_and_can_be_requeued(app, client, runner, fake_odoo):
+    rate_many(client, 2)
+    fake_odoo.inject("fault", 3)
+    for _ in range(3):
+        make_due(app)
+        assert sync(runner).exit_code == 1
+    assert states(app) == ["dead", "dead"]
+    listing = runner.invoke(args=["outbox"])
+    assert "pending: 0  sent: 0  dead: 2" in listing.output
+    assert "REQ/2026/00001 dead attempts=3" in listing.output and "injected server fault" in listing.output
+    requeued = runner.invoke(args=["requeue"])
+    assert "2 dead row(s) put back" in requeued.output
+    assert [attempts for _state, attempts, _t, _e in outbox(app).values()] == [0, 0]
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["sent", "sent"]
+    assert len(fake_odoo.imported) == 2
+
+
+def test_rejected_items_are_dead_with_odoo_s_reason_and_do_not_block_others(app, client, runner, fake_odoo):
+    rate_many(client, 2)
+    with app.app_context():
+        session = db.session()
+        session.add(Rating(request_ref="REQ/2026/09999", token_sha256="f" * 64, rating=5, answers={}, comment="",
+                           outbox=OutboxItem(token=make_token("REQ/2026/09999", secret="x" * 40))))
+        session.commit()
+    result = sync(runner)
+    assert result.exit_code == 0
+    rows = outbox(app)
+    assert rows["REQ/2026/09999"][0] == "dead" and rows["REQ/2026/09999"][3] == "token forged"
+    assert rows["REQ/2026/00001"][0] == rows["REQ/2026/00002"][0] == "sent"
+    assert runner.invoke(args=["requeue", "--id", "999"]).output.startswith("0 dead row(s)")
+
+
+def test_a_secret_that_differs_from_odoo_s_is_visible_and_recoverable(app, client, runner, fake_odoo):
+    rate_many(client, 2)
+    fake_odoo.secret = "a-different-secret-in-odoo-0123456789"
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["dead", "dead"]
+    assert "token forged" in runner.invoke(args=["outbox", "--state", "dead"]).output
+    fake_odoo.secret = SECRET  # the administrator fixes the setting
+    runner.invoke(args=["requeue"])
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["sent", "sent"]
+
+
+@pytest.mark.parametrize("loop", [False, True], ids=["once", "loop"])
+def test_a_refused_login_stops_with_a_clear_error(app, client, runner, fake_odoo, loop):
+    rate_many(client, 1)
+    app.config["ODOO_API_KEY"] = "wrong-key"
+    result = sync(runner, *(["--loop", "--interval", "0.05", "--max-rounds", "3"] if loop else []))
+    assert result.exit_code != 0
+    assert "Odoo refused the login of 'feedback-service'" in result.output
+    assert "sync stopped" in result.output
+    assert outbox(app)["REQ/2026/00001"][:2] == ("pending", 0)
+
+
+def test_a_wrong_database_name_stops_with_odoo_s_message(app, client, runner, fake_odoo):
+    rate_many(client, 1)
+    app.config["ODOO_DB"] = "no_such_db"
+    result = sync(runner)
+    assert result.exit_code != 0
+    assert "no_such_db" in result.output
+
+
+def test_loop_keeps_sending_until_stopped(app, client, runner, fake_odoo):
+    rate_many(client, 2)
+    result = sync(runner, "--loop", "--interval", "0.05", "--max-rounds", "2")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("sent") == 2  # one line a round
+    assert len(fake_odoo.imported) == 2
+
+
+def test_sync_without_odoo_settings_says_what_to_set(app, runner):
+    app.config["ODOO_URL"] = ""
+    result = sync(runner)
+    assert result.exit_code != 0
+    assert "set ODOO_URL" in result.output
+
+
+def test_backoff_doubles_with_jitter_and_is_capped():
+    policy = Policy(backoff_base=10, backoff_max=300, rng=random.Random(5))
+    for attempts, ceiling in [(1, 10), (2, 20), (3, 40), (5, 160), (6, 300), (40, 300)]:
+        delays = {policy.delay(attempts) for _ in range(20)}
+        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
+        assert len(delays) > 1  # jitter: retries of many rows do not fall on the same second
+
+
+def test_a_reply_out_of_contract_is_refused():
+    class Item:
+        def __init__(self, token):
+            self.token = token
+
+    items = [Item("a"), Item("b")]
+    ok = [{"token": "a", "status": "created", "id": 1, "error": ""},
+          {"token": "b", "status": "duplicate", "id": 2, "error": ""}]
+    assert check_reply(items, ok) == ok
+    for bad in (ok[:1], list(reversed(ok)), [ok[0], dict(ok[1], status="maybe")], "nope", None):
+        with pytest.raises(BadReply):
+            check_reply(items, bad)
+
+
+def test_loop_rides_out_an_odoo_outage(app, client, runner, fake_odoo):
+    rate_many(client, 2)
+    fake_odoo.stop()
+    timer = threading.Timer(0.4, fake_odoo.start)
+    timer.start()
+    try:
+        result = sync(runner, "--loop", "--interval", "0.2", "--max-rounds", "8")
+    finally:
+        timer.join()
+    assert result.exit_code == 0, result.output
+    assert "Odoo unreachable" in result.output.splitlines()[0]
+    assert states(app) == ["sent", "sent"]
+    assert len(fake_odoo.imported) == 2
