@@ -22,6 +22,7 @@
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/beneficiary_feedback_data.xml",
         "views/beneficiary_category_views.xml",
         "views/beneficiary_channel_views.xml",
         "views/beneficiary_document_type_views.xml",
@@ -32,7 +33,9 @@
         "views/beneficiary_committee_views.xml",
         "views/beneficiary_committee_vote_views.xml",
         "views/beneficiary_request_views.xml",
+        "views/beneficiary_feedback_views.xml",
         "views/res_config_settings_views.xml",
+        "report/beneficiary_request_receipt.xml",
         "views/beneficiary_relations_menus.xml",
     ],
     "demo": [

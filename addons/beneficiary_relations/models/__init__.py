@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import beneficiary_satisfaction_mixin
 from . import beneficiary_branch
 from . import beneficiary_category
 from . import beneficiary_channel
@@ -12,3 +13,5 @@ from . import beneficiary_committee
 from . import beneficiary_committee_vote
 from . import beneficiary_request
 from . import beneficiary_request_document
+from . import beneficiary_feedback
+from . import beneficiary_satisfaction_report

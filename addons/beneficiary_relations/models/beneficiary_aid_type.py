@@ -4,6 +4,8 @@ from odoo.exceptions import ValidationError
 
 class BeneficiaryAidType(models.Model):
     _name = "beneficiary.aid.type"
+    _inherit = ["beneficiary.satisfaction.mixin"]
+    _satisfaction_request_field = "aid_type_id"
     _description = "Aid Type"
     _order = "sequence, name"
 

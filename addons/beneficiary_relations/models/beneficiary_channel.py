@@ -4,6 +4,8 @@ from odoo.exceptions import ValidationError
 
 class BeneficiaryChannel(models.Model):
     _name = "beneficiary.channel"
+    _inherit = ["beneficiary.satisfaction.mixin"]
+    _satisfaction_request_field = "channel_id"
     _description = "Communication Channel"
     _order = "sequence, id"
 

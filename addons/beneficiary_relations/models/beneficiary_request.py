@@ -1,3 +1,5 @@
+from datetime import timedelta, timezone
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -5,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import format_date, is_html_empty
 
-from ..policy import deadlines, hijri, voting, workflow
+from ..policy import deadlines, feedback_token, hijri, voting, workflow
 
 RESEARCH_GROUPS = (
     "beneficiary_relations.group_beneficiary_researcher,"
@@ -245,6 +247,24 @@ class BeneficiaryRequest(models.Model):
     # -- delivery ---------------------------------------------------------------------
     delivery_date = fields.Date(copy=False, tracking=True)
     delivered_description = fields.Text(string="What Was Delivered", copy=False)
+
+    # -- beneficiary satisfaction -------------------------------------------------------
+    feedback_url = fields.Char(
+        string="Feedback Link",
+        copy=False,
+        readonly=True,
+        groups="beneficiary_relations.group_beneficiary_officer",
+        help="The public page where the beneficiary rates the service, sent when the aid is "
+        "delivered and printed as a QR code on the delivery receipt.",
+    )
+    feedback_link_expiry = fields.Datetime(string="Feedback Link Valid Until", copy=False, readonly=True)
+    feedback_link_sent = fields.Boolean(
+        string="Feedback Link Sent", copy=False, readonly=True, index=True
+    )
+    feedback_ids = fields.One2many("beneficiary.feedback", "request_id", string="Ratings")
+    feedback_rating = fields.Integer(
+        string="Satisfaction Rating", compute="_compute_feedback_rating", store=True, aggregator="avg"
+    )
 
     # -- defaults -----------------------------------------------------------------------
     def _default_stage(self):
@@ -740,6 +760,7 @@ class BeneficiaryRequest(models.Model):
             for request in self.filtered(lambda request: not request.delivery_date):
                 request.delivery_date = today
             self.sudo().activity_feedback(["beneficiary_relations.mail_activity_request_delivery"])
+            self._send_feedback_links()
 
     def _schedule_activities(self, activity_xmlid, assignments):
         """Create one activity per ``(request, user, deadline)`` in one batch; without a
@@ -764,6 +785,68 @@ class BeneficiaryRequest(models.Model):
                 for request, user, deadline in assignments
             ]
         )
+
+    # -- beneficiary satisfaction -------------------------------------------------------
+    @api.depends("feedback_ids.rating")
+    def _compute_feedback_rating(self):
+        for request in self:
+            request.feedback_rating = request.feedback_ids[:1].rating
+
+    def _send_feedback_links(self):
+        """Mint each request's feedback link and send it to the beneficiary.
+
+        Delivery never fails for the sake of a link: when the service is not
+        configured, the request's chatter says so and the officer can send the
+        link later with *Send Feedback Link*.
+        """
+        settings = self.env["res.config.settings"].sudo()
+        secret, base_url = settings._beneficiary_feedback_secret(), settings._beneficiary_feedback_url()
+        if not (secret and base_url):
+            for request in self:
+                request.message_post(
+                    body=self.env._(
+                        "No feedback link was sent: the feedback service's address and shared secret "
+                        "are not set in the settings."
+                    )
+                )
+            return False
+        days = settings._beneficiary_feedback_days()
+        expiry = fields.Datetime.now().replace(microsecond=0) + timedelta(days=days)
+        template = self.env.ref("beneficiary_relations.mail_template_feedback_link")
+        for request in self:
+            token = feedback_token.make_token(
+                secret, request.name, int(expiry.replace(tzinfo=timezone.utc).timestamp())
+            )
+            request.sudo().write(
+                {
+                    "feedback_url": "%s/r/%s" % (base_url.rstrip("/"), token),
+                    "feedback_link_expiry": expiry,
+                    "feedback_link_sent": True,
+                }
+            )
+            if request.beneficiary_id.contact_consent and request.partner_id.email:
+                request.sudo().message_post_with_source(
+                    template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                )
+        return True
+
+    def action_send_feedback_link(self):
+        """Mint a new link (a reprint, or after the service was configured) and send it."""
+        if self.filtered(lambda request: request.stage_kind not in (workflow.DELIVERED, workflow.CLOSED)):
+            raise UserError(self.env._("A feedback link is sent only once the aid is delivered."))
+        if self.filtered("feedback_ids"):
+            raise UserError(self.env._("This request was already rated: thank you."))
+        if not self._send_feedback_links():
+            raise UserError(
+                self.env._(
+                    "Set the feedback service's public address and shared secret in "
+                    "Settings > Beneficiary Relations first."
+                )
+            )
+        return True
+
+    def action_print_receipt(self):
+        return self.env.ref("beneficiary_relations.action_report_request_receipt").report_action(self)
 
     # -- ORM --------------------------------------------------------------------------------
     @api.model_create_multi

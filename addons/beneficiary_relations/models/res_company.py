@@ -41,3 +41,18 @@ class ResCompany(models.Model):
                 }
             )
         return sequence
+
+    def _beneficiary_feedback_manager(self):
+        """Who follows up a low satisfaction rating: the association's first manager."""
+        self.ensure_one()
+        group = self.env.ref("beneficiary_relations.group_beneficiary_manager")
+        return self.env["res.users"].sudo().search(
+            [
+                ("groups_id", "in", group.ids),
+                ("company_ids", "in", self.ids),
+                ("share", "=", False),
+                ("id", "!=", self.env.ref("base.user_root").id),
+            ],
+            order="id",
+            limit=1,
+        )

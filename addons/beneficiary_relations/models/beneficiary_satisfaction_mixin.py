@@ -1,0 +1,36 @@
+from odoo import fields, models
+
+
+class BeneficiarySatisfactionMixin(models.AbstractModel):
+    """Satisfaction figures of everything a request points to (aid type, channel).
+
+    The inheriting model names the request field that points to it in
+    ``_satisfaction_request_field``; the figures come from one grouped read of
+    the satisfaction analysis, whatever the number of records shown.
+    """
+
+    _name = "beneficiary.satisfaction.mixin"
+    _description = "Satisfaction Figures"
+    _satisfaction_request_field = None
+
+    satisfaction_rating = fields.Float(string="Average Rating", compute="_compute_satisfaction", digits=(3, 2))
+    satisfaction_csat = fields.Float(string="Satisfaction Rate (%)", compute="_compute_satisfaction", digits=(5, 1))
+    satisfaction_response_rate = fields.Float(
+        string="Response Rate (%)", compute="_compute_satisfaction", digits=(5, 1)
+    )
+    satisfaction_count = fields.Integer(string="Ratings", compute="_compute_satisfaction")
+
+    def _compute_satisfaction(self):
+        field = self._satisfaction_request_field
+        groups = self.env["beneficiary.satisfaction.report"].sudo()._read_group(
+            [(field, "in", self.ids)],
+            groupby=[field],
+            aggregates=["rating:avg", "csat:avg", "response_rate:avg", "rated_count:sum"],
+        )
+        figures = {record.id: values for record, *values in groups}
+        for record in self:
+            rating, csat, response_rate, count = figures.get(record.id, (0.0, 0.0, 0.0, 0))
+            record.satisfaction_rating = rating or 0.0
+            record.satisfaction_csat = csat or 0.0
+            record.satisfaction_response_rate = response_rate or 0.0
+            record.satisfaction_count = count or 0

@@ -1,0 +1,295 @@
+"""Beneficiary satisfaction on the Odoo side: the link sent at delivery, the
+import of ratings from the public feedback service, and the figures."""
+
+from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from ..models.beneficiary_feedback import token_reference
+from ..policy import feedback_token
+from .common_request import RequestCase
+
+SECRET = "test-shared-secret-for-feedback-links"
+PUBLIC_URL = "https://rate.example.org"
+
+
+def _stamp(moment):
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@tagged("post_install", "-at_install")
+class FeedbackCase(RequestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("beneficiary_relations.feedback_secret", SECRET)
+        params.set_param("beneficiary_relations.feedback_public_url", PUBLIC_URL)
+        params.set_param("beneficiary_relations.feedback_link_days", "30")
+        cls.beneficiary.contact_consent = True
+        cls.service_user = new_test_user(
+            cls.env,
+            login="feedback_service_test",
+            groups="base.group_portal,beneficiary_relations.group_feedback_service",
+        )
+
+    def _delivered(self, **values):
+        request = self._advance(self._request(**values), "committee")
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        request.with_user(self.chair).action_close_vote()
+        request.delivered_description = "Three months of treatment paid to the hospital"
+        request.action_deliver()
+        return request
+
+    def _token(self, request, days=30):
+        expiry = int((datetime.now(timezone.utc) + timedelta(days=days)).timestamp())
+        return feedback_token.make_token(SECRET, request.name, expiry)
+
+    def _item(self, token, rating=5, **extra):
+        item = {
+            "token": token,
+            "rating": rating,
+            "comment": "",
+            "submitted_at": _stamp(datetime.now(timezone.utc) - timedelta(minutes=1)),
+            "answers": {},
+        }
+        item.update(extra)
+        return item
+
+    def _import(self, items):
+        return self.env["beneficiary.feedback"].with_user(self.service_user).import_feedback(items)
+
+
+class TestFeedbackLink(FeedbackCase):
+    def test_delivery_sends_a_signed_link_to_the_beneficiary(self):
+        request = self._delivered()
+        self.assertTrue(request.feedback_link_sent)
+        self.assertTrue(request.feedback_url.startswith(PUBLIC_URL + "/r/v1."))
+        token = request.feedback_url.rsplit("/", 1)[1]
+        self.assertLessEqual(len(token), 64)
+        reference, expiry = feedback_token.read_token(SECRET, token)
+        self.assertEqual(reference, request.name)
+        days_valid = (datetime.fromtimestamp(expiry) - datetime.now()).days
+        self.assertIn(days_valid, (29, 30))
+        self.assertNotIn(self.beneficiary.name.split()[0], token, "the link carries no personal data")
+        sent = request.message_ids.filtered(lambda m: "how was our service" in (m.subject or ""))
+        self.assertEqual(len(sent), 1)
+        self.assertIn(request.feedback_url, sent.body)
+        self.assertIn(self.beneficiary.partner_id, sent.partner_ids)
+
+    def test_no_mail_without_consent_but_the_receipt_still_has_the_link(self):
+        self.beneficiary.contact_consent = False
+        request = self._delivered()
+        self.assertTrue(request.feedback_url)
+        self.assertFalse(request.message_ids.filtered(lambda m: "how was our service" in (m.subject or "")))
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(
+            "beneficiary_relations.action_report_request_receipt", request.ids
+        )
+        html = html.decode()
+        self.assertIn("data:image/png;base64", html, "the receipt prints the link as a QR code")
+        self.assertIn("How was our service?", html)
+
+    def test_delivery_without_configuration_is_not_blocked(self):
+        self.env["ir.config_parameter"].sudo().set_param("beneficiary_relations.feedback_secret", "")
+        request = self._delivered()
+        self.assertEqual(request.stage_kind, "delivered")
+        self.assertFalse(request.feedback_url)
+        self.assertTrue(
+            request.message_ids.filtered(lambda m: "No feedback link was sent" in str(m.body)),
+            "the officer is told why no link went out",
+        )
+        with self.assertRaisesRegex(UserError, "shared secret"):
+            request.with_user(self.officer).action_send_feedback_link()
+
+    def test_link_only_after_delivery(self):
+        request = self._advance(self._request(), "research")
+        with self.assertRaisesRegex(UserError, "once the aid is delivered"):
+            request.with_user(self.officer).action_send_feedback_link()
+        self.assertFalse(request.feedback_url)
+
+    def test_environment_secret_wins_over_the_stored_one(self):
+        with patch.dict("os.environ", {"BENEFICIARY_FEEDBACK_SECRET": "from-the-environment"}):
+            request = self._delivered()
+        token = request.feedback_url.rsplit("/", 1)[1]
+        self.assertEqual(feedback_token.read_token("from-the-environment", token)[0], request.name)
+        with self.assertRaises(feedback_token.FeedbackTokenError):
+            feedback_token.read_token(SECRET, token)
+
+
+class TestImportFeedback(FeedbackCase):
+    def setUp(self):
+        super().setUp()
+        self.request = self._delivered()
+        self.token = self.request.feedback_url.rsplit("/", 1)[1]
+
+    def test_created_then_duplicate_when_the_batch_is_sent_again(self):
+        batch = [
+            self._item(
+                self.token,
+                rating=4,
+                comment="They listened <b>patiently</b>",
+                answers={"respect": 5, "time": 4, "overall": 4},
+            )
+        ]
+        first = self._import(batch)
+        self.assertEqual(first[0]["status"], "created")
+        self.assertEqual(first[0]["token"], self.token)
+        feedback = self.env["beneficiary.feedback"].browse(first[0]["id"])
+        self.assertEqual(feedback.request_id, self.request)
+        self.assertEqual((feedback.rating, feedback.answer_respect, feedback.answer_time), (4, 5, 4))
+        self.assertFalse(feedback.answer_clarity)
+        self.assertEqual(feedback.beneficiary_id, self.beneficiary)
+        self.assertEqual(feedback.aid_type_id, self.aid_type)
+        self.assertEqual(feedback.token_ref, token_reference(self.token))
+        self.assertNotIn(self.token, str(feedback.read()), "Odoo keeps a digest, not the link")
+        self.assertEqual(self.request.feedback_rating, 4)
+
+        second = self._import(batch)
+        self.assertEqual(second, [{"token": self.token, "status": "duplicate", "id": feedback.id, "error": ""}])
+        self.assertEqual(self.env["beneficiary.feedback"].search_count([("request_id", "=", self.request.id)]), 1)
+
+    def test_a_rejected_item_never_fails_the_rest_of_the_batch(self):
+        other = self._delivered()
+        other_token = other.feedback_url.rsplit("/", 1)[1]
+        forged = self.token[:-2] + ("AA" if not self.token.endswith("AA") else "BB")
+        expired = feedback_token.make_token(SECRET, self.request.name, int(datetime.now().timestamp()) - 60)
+        unknown = feedback_token.make_token(
+            SECRET, "REQ/1999/99999", int((datetime.now() + timedelta(days=3)).timestamp())
+        )
+        results = self._import(
+            [
+                self._item(forged),
+                self._item(self.token, rating=0),
+                self._item(self.token, rating=6),
+                self._item(self.token, rating="5"),
+                self._item(self.token, answers={"respect": 9}),
+                self._item(self.token, answers={"hobby": 3}),
+                self._item(self.token, comment="x" * 1001),
+                self._item(self.token, submitted_at="yesterday"),
+                self._item(expired),
+                self._item(unknown),
+                "not a dict",
+                self._item(other_token, rating=2, comment="Nobody called me back"),
+            ]
+        )
+        statuses = [result["status"] for result in results]
+        self.assertEqual(statuses, ["rejected"] * 11 + ["created"])
+        self.assertEqual(
+            [result["error"] for result in results[:10]],
+            [
+                "token forged",
+                "rating out of range",
+                "rating out of range",
+                "rating out of range",
+                "answer out of range",
+                "unknown question hobby",
+                "comment too long",
+                "submitted_at not in YYYY-MM-DD HH:MM:SS",
+                "token expired",
+                "unknown request",
+            ],
+        )
+        self.assertFalse(self.request.feedback_ids, "nothing was stored for the rejected items")
+        self.assertEqual(other.feedback_ids.rating, 2)
+
+    def test_a_link_valid_when_rated_is_accepted_after_it_expired(self):
+        """Odoo may be down for days: the link counts as of the beneficiary's submission."""
+        expiry = datetime.now(timezone.utc) - timedelta(days=2)
+        token = feedback_token.make_token(SECRET, self.request.name, int(expiry.timestamp()))
+        submitted = _stamp(expiry - timedelta(hours=1))
+        self.assertEqual(self._import([self._item(token, submitted_at=submitted)])[0]["status"], "created")
+        future = _stamp(datetime.now(timezone.utc) + timedelta(hours=2))
+        other = self._delivered()
+        result = self._import([self._item(self._token(other), submitted_at=future)])[0]
+        self.assertEqual((result["status"], result["error"]), ("rejected", "submitted_at in the future"))
+
+    def test_one_rating_per_request_even_through_two_links(self):
+        reprint = self._token(self.request, days=10)
+        results = self._import([self._item(self.token, rating=5), self._item(reprint, rating=1)])
+        self.assertEqual([r["status"] for r in results], ["created", "duplicate"])
+        self.assertEqual(results[1]["id"], results[0]["id"])
+        self.assertEqual(self.request.feedback_ids.rating, 5)
+        later = self._import([self._item(reprint, rating=1)])
+        self.assertEqual((later[0]["status"], later[0]["id"]), ("duplicate", results[0]["id"]))
+
+    def test_low_rating_asks_the_manager_to_follow_up(self):
+        self._import([self._item(self.token, rating=1, comment="The office was closed twice")])
+        followup = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
+        activity = self.request.activity_ids.filtered(lambda a: a.activity_type_id == followup)
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
+        self.assertIn("1/5", activity.summary)
+
+    def test_good_rating_schedules_nothing(self):
+        self._import([self._item(self.token, rating=3)])
+        followup = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
+        self.assertFalse(self.request.activity_ids.filtered(lambda a: a.activity_type_id == followup))
+
+
+class TestFeedbackAccess(FeedbackCase):
+    def test_the_service_user_imports_and_reads_nothing(self):
+        request = self._delivered()
+        models = (
+            "beneficiary.beneficiary",
+            "beneficiary.family.member",
+            "beneficiary.request",
+            "beneficiary.committee.vote",
+            "beneficiary.feedback",
+            "beneficiary.satisfaction.report",
+        )
+        for model in models:
+            with self.assertRaises(AccessError, msg=model):
+                self.env[model].with_user(self.service_user).search_read([], ["display_name"], limit=1)
+        with self.assertRaises(AccessError):
+            request.with_user(self.service_user).read(["name"])
+        self.assertEqual(self._import([self._item(self._token(request))])[0]["status"], "created")
+
+    def test_staff_cannot_import_ratings(self):
+        request = self._delivered()
+        for user in (self.officer, self.researcher, self.accountant, self.chair):
+            with self.assertRaises(AccessError):
+                self.env["beneficiary.feedback"].with_user(user).import_feedback([self._item(self._token(request))])
+        self.assertFalse(request.feedback_ids)
+
+    def test_figures_per_officer_are_for_managers_only(self):
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=4)])
+        feedback = request.feedback_ids
+        self.assertEqual(feedback.with_user(self.manager).officer_id, self.officer)
+        self.assertEqual(feedback.with_user(self.officer).rating, 4, "officers see the ratings")
+        with self.assertRaises(AccessError):
+            feedback.with_user(self.officer).read(["officer_id"])
+        with self.assertRaises(AccessError):
+            self.env["beneficiary.satisfaction.report"].with_user(self.officer).search([])
+
+
+class TestSatisfactionFigures(FeedbackCase):
+    def test_average_csat_and_response_rate(self):
+        requests = [self._delivered() for _index in range(4)]
+        ratings = [5, 4, 2]  # the fourth beneficiary has not answered yet
+        self._import([self._item(self._token(r), rating=v) for r, v in zip(requests, ratings)])
+        aid_type = self.aid_type.with_user(self.manager)
+        self.assertAlmostEqual(aid_type.satisfaction_rating, 11 / 3, places=2)
+        self.assertAlmostEqual(aid_type.satisfaction_csat, 200 / 3, places=1)
+        self.assertAlmostEqual(aid_type.satisfaction_response_rate, 75.0, places=1)
+        self.assertEqual(aid_type.satisfaction_count, 3)
+        self.assertAlmostEqual(self.channel.satisfaction_response_rate, 75.0, places=1)
+
+        groups = self.env["beneficiary.satisfaction.report"].with_user(self.manager)._read_group(
+            [("request_id", "in", [r.id for r in requests])],
+            groupby=["officer_id"],
+            aggregates=["link_count:sum", "rated_count:sum", "csat:avg"],
+        )
+        self.assertEqual(len(groups), 1)
+        officer, links, rated, csat = groups[0]
+        self.assertEqual((officer, links, rated), (self.officer, 4, 3))
+        self.assertAlmostEqual(csat, 200 / 3, places=1)
+
+    def test_figures_are_computed_without_a_query_per_record(self):
+        aid_types = self.env["beneficiary.aid.type"].search([])
+        aid_types.invalidate_recordset()
+        with self.assertQueryCount(__system__=2):
+            aid_types.mapped("satisfaction_csat")
