@@ -14,6 +14,13 @@ class BeneficiarySatisfactionReport(models.Model):
     _auto = False
     _rec_name = "request_id"
     _order = "date desc"
+    # flush these before reading the view, so the figures include pending writes
+    _depends = {
+        "beneficiary.request": [
+            "aid_type_id", "channel_id", "officer_id", "company_id", "delivery_date", "feedback_link_sent",
+        ],
+        "beneficiary.feedback": ["request_id", "rating"],
+    }
 
     request_id = fields.Many2one("beneficiary.request", string="Support Request", readonly=True)
     aid_type_id = fields.Many2one("beneficiary.aid.type", string="Aid Type", readonly=True)

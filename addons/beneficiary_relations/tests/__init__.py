@@ -4,3 +4,4 @@ from . import test_committee_vote
 from . import test_decision_dates
 from . import test_request_access
 from . import test_feedback
+from . import test_translations
