@@ -271,10 +271,14 @@ tier_unit() {
     # any other tests/<folder> with tests runs too, so that none is left out
     for dir in tests/*/; do
         dir=${dir%/}
-        case $dir in tests/unit | tests/tools | tests/contract) continue ;; esac
+        case $dir in tests/unit | tests/tools | tests/contract | tests/deploy) continue ;; esac
         compgen -G "$dir/test_*.py" >/dev/null || continue
         run_pytest "pytest $dir" "$ROOT" "$VPY" "$dir"
     done
+    # the deployment files; their Odoo half runs in the Odoo tier
+    if [ -d tests/deploy ]; then
+        run_pytest "pytest tests/deploy (no Odoo)" "$ROOT" "$VPY" tests/deploy -m "not odoo"
+    fi
 }
 
 ensure_feedback_db() {
@@ -496,6 +500,14 @@ tier_odoo() {
     else
         alarm "pytest-odoo not run: the addon did not install"
         count "pytest-odoo (not run)" 0 1
+    fi
+
+    # 2b. the Docker first-start step and the feedback provisioning, on copies
+    # of the demo database (nothing may be connected to it meanwhile)
+    if [ -f tests/deploy/test_provision_odoo.py ] && [ "$(module_state "$db_demo")" = installed ]; then
+        ODOO_TEST_DATABASE=$db_demo ODOO_BIN=$ODOO_BIN_FOUND ODOO_PYTHON=$ODOO_PY ODOO_ADDONS_PATH=$CORE_ADDONS \
+            run_pytest "pytest tests/deploy (Odoo)" "$ROOT" "$ODOO_PY" -p no:odoo -p no:cacheprovider \
+            tests/deploy/test_provision_odoo.py
     fi
 
     # 3. without demo data: a clean install, no tests
