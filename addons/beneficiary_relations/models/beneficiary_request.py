@@ -195,7 +195,15 @@ class BeneficiaryRequest(models.Model):
     )
     decision_date = fields.Date(copy=False, readonly=True, tracking=True)
     decision_date_hijri = fields.Char(string="Decision Date (Hijri)", compute="_compute_hijri_dates")
-    decision_reason = fields.Text(copy=False, tracking=True)
+    decision_reason = fields.Text(
+        copy=False,
+        tracking=True,
+        help="The committee's reason, in the chair's words (their comment on their own vote); "
+        "it is sent to the applicant with the decision.",
+    )
+    decision_tally = fields.Char(
+        string="Vote Tally", copy=False, readonly=True, help="For the staff; not sent to the applicant."
+    )
     decision_days = fields.Integer(
         string="Days to Decision",
         compute="_compute_decision_stats",
@@ -557,30 +565,36 @@ class BeneficiaryRequest(models.Model):
                 {
                     "decision": outcome.decision,
                     "decision_date": today,
-                    "decision_reason": request._decision_reason(outcome),
+                    "decision_reason": request._decision_reason(),
+                    "decision_tally": request._decision_tally(outcome),
                     "stage_id": stage.id,
                 }
             )
             request.sudo()._notify_decision()
         return True
 
-    def _decision_reason(self, outcome):
-        """The reason recorded with the decision: the chair's comment on their own vote,
-        if any, then the tally. Meant to be inherited by associations that want more."""
+    def _decision_reason(self):
+        """The reason sent to the applicant: the chair's comment on their own vote.
+        Meant to be inherited by associations that want more."""
         self.ensure_one()
         request = self.sudo()
-        rule = dict(request.committee_id._fields["decision_rule"]._description_selection(self.env))
-        tally = self.env._(
+        chair_vote = request.vote_ids.filtered(lambda vote: vote.member_id == request.committee_id.chair_id)
+        return (chair_vote.comment or "").strip() or False
+
+    def _decision_tally(self, outcome):
+        """The counts behind the decision, for the staff (never in the applicant's mail,
+        whose language may differ from the chair's)."""
+        self.ensure_one()
+        committee = self.sudo().committee_id
+        rule = dict(committee._fields["decision_rule"]._description_selection(self.env))
+        return self.env._(
             "%(approve)s approve, %(reject)s reject, %(abstain)s abstain (%(rule)s, quorum %(quorum)s).",
             approve=outcome.approve,
             reject=outcome.reject,
             abstain=outcome.abstain,
-            rule=rule[request.committee_id.decision_rule],
+            rule=rule[committee.decision_rule],
             quorum=outcome.quorum,
         )
-        chair_vote = request.vote_ids.filtered(lambda vote: vote.member_id == request.committee_id.chair_id)
-        comment = (chair_vote.comment or "").strip()
-        return f"{comment}\n{tally}" if comment else tally
 
     def _notify_decision(self):
         """Send the decision notice to the applicant, in their language."""
@@ -707,7 +721,13 @@ class BeneficiaryRequest(models.Model):
     def _stage_of_kind(self, kind):
         stage = self.env["beneficiary.request.stage"].search([("kind", "=", kind)], limit=1)
         if not stage:
-            raise UserError(self.env._("No stage of the step %(kind)s exists; ask a manager to create one.", kind=kind))
+            kinds = dict(self.env["beneficiary.request.stage"]._fields["kind"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "No stage of the step %(kind)s exists; ask a manager to create one.",
+                    kind=kinds.get(kind, kind),
+                )
+            )
         return stage
 
     def _move_to(self, kind):
@@ -943,7 +963,9 @@ class BeneficiaryRequest(models.Model):
         today = fields.Date.context_today(self)
         to_create = []
         for manager in managers:
-            theirs = overdue.filtered(lambda request: request.company_id in manager.company_ids)
+            theirs = overdue.filtered(lambda request: request.company_id in manager.company_ids).with_context(
+                lang=manager.lang
+            )
             current = existing.filtered(lambda activity: activity.user_id == manager)
             if not theirs:
                 current.unlink()
@@ -952,7 +974,7 @@ class BeneficiaryRequest(models.Model):
                 "res_id": theirs[0].id,
                 "date_deadline": today,
                 "note": theirs._overdue_digest_note(manager),
-                "summary": self.env._("%(count)s overdue support requests", count=len(theirs)),
+                "summary": theirs.env._("Overdue support requests: %(count)s", count=len(theirs)),
             }
             if current:
                 current[1:].unlink()

@@ -84,7 +84,7 @@ class TestCommitteeVote(RequestCase):
         self._close(request)
         self.assertEqual(request.decision, "approved", "one approval, one abstention: the majority approves")
         self.assertEqual(request.decision_date, self.today)
-        self.assertIn("1 approve, 0 reject, 1 abstain", request.decision_reason)
+        self.assertIn("1 approve, 0 reject, 1 abstain", request.decision_tally)
 
     def test_a_tie_is_not_an_approval(self):
         request = self._at_committee()

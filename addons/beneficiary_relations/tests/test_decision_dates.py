@@ -137,3 +137,16 @@ class TestDecisionDates(RequestCase):
             self._decide_b(request, "reject")
             self.env["beneficiary.request"]._cron_overdue_digest()
             self.assertFalse(self._digests())
+
+    def test_digest_is_written_in_the_managers_language(self):
+        self.env["res.lang"]._activate_lang("ar_001")
+        self.env["ir.module.module"].search([("name", "=", "beneficiary_relations")])._update_translations(
+            ["ar_001"]
+        )
+        self.manager_b.lang = "ar_001"
+        self._advance(self._request_b(), "committee", committee=self.committee_b)
+        with freeze_time(self.today + timedelta(days=31)):
+            self.env["beneficiary.request"]._cron_overdue_digest()
+        digest = self._digests()
+        self.assertEqual(digest.summary, "طلبات دعم متأخرة: 1")
+        self.assertNotIn("These requests passed", digest.note)

@@ -92,6 +92,19 @@ class TestFeedbackLink(FeedbackCase):
         self.assertIn("data:image/png;base64", html, "the receipt prints the link as a QR code")
         self.assertIn("How was our service?", html)
 
+    def test_the_receipt_prints_in_the_beneficiarys_language(self):
+        self.env["res.lang"]._activate_lang("ar_001")
+        self.env["ir.module.module"].search([("name", "=", "beneficiary_relations")])._update_translations(
+            ["ar_001"]
+        )
+        self.beneficiary.lang = "ar_001"
+        request = self._delivered()
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "beneficiary_relations.action_report_request_receipt", request.ids
+        )[0].decode()
+        self.assertIn("كيف كانت خدمتنا؟", html)
+        self.assertNotIn("How was our service?", html)
+
     def test_delivery_without_configuration_is_not_blocked(self):
         self.env["ir.config_parameter"].sudo().set_param("beneficiary_relations.feedback_secret", "")
         request = self._delivered()
