@@ -10,13 +10,17 @@
 #   lint     pylint + pylint-odoo (.pylintrc), OCA's oca-checks-odoo-module and
 #            oca-checks-po, tools/check_addon.py. Needs no Odoo.
 #   unit     pytest tests/unit (pure policy rules), tests/tools, and any other
-#            tests/<folder> with test_*.py files except tests/contract.
+#            tests/<folder> with test_*.py files except tests/contract
+#            (service tier), tests/e2e and tests/faults (Odoo tier).
 #   service  pytest services/feedback/tests and tests/contract, on SQLite and
 #            on PostgreSQL (database feedback_test, FEEDBACK_TEST_POSTGRES_URL).
 #   odoo     the addon in a real Odoo 18.0: a fresh database WITH demo data,
 #            `-i beneficiary_relations --test-enable --test-tags
 #            /beneficiary_relations`; the same tests again under pytest-odoo;
-#            then a clean install in a fresh database WITHOUT demo data.
+#            then tests/e2e and tests/faults (the feedback service against
+#            this Odoo, on copies of that database: ODOO_TEST_DATABASE,
+#            ODOO_TEST_CONFIG); then a clean install in a fresh database
+#            WITHOUT demo data.
 #
 # Where Odoo 18.0 is looked for, in this order:
 #   1. $ODOO_BIN  (path to odoo-bin, or to an `odoo` launcher)
@@ -271,7 +275,8 @@ tier_unit() {
     # any other tests/<folder> with tests runs too, so that none is left out
     for dir in tests/*/; do
         dir=${dir%/}
-        case $dir in tests/unit | tests/tools | tests/contract | tests/deploy) continue ;; esac
+        # tests/e2e and tests/faults need a real Odoo: the Odoo tier runs them
+        case $dir in tests/unit | tests/tools | tests/contract | tests/deploy | tests/e2e | tests/faults) continue ;; esac
         compgen -G "$dir/test_*.py" >/dev/null || continue
         run_pytest "pytest $dir" "$ROOT" "$VPY" "$dir"
     done
@@ -452,6 +457,27 @@ odoo_test_summary() {
     count "Odoo --test-enable /$ADDON" $((total - failed - errors - skipped)) $((failed + errors)) "$skipped"
 }
 
+# run_odoo_e2e DB: pytest tests/e2e tests/faults in .venv (they start the feedback
+# service under gunicorn, and Odoo through its own launcher), told which database
+# to copy and with which Odoo configuration (its data_dir holds the filestore)
+run_odoo_e2e() {
+    local dirs=() dir
+    for dir in tests/e2e tests/faults; do
+        compgen -G "$dir/test_*.py" >/dev/null && dirs+=("$dir")
+    done
+    ((${#dirs[@]})) || return 0
+    if [ "$VPY" != "$VENV/bin/python" ] && ! ensure_venv; then
+        count "virtualenv $VENV (end to end)" 0 1
+        return
+    fi
+    if ! "$VENV/bin/pip" install -q -r services/feedback/requirements.txt; then
+        count "pip install -r services/feedback/requirements.txt (end to end)" 0 1
+        return
+    fi
+    ODOO_TEST_DATABASE=$1 ODOO_TEST_CONFIG=$ODOO_WORK/odoo.conf ODOO_BIN=$ODOO_BIN_FOUND ODOO_PYTHON=$ODOO_PY \
+        run_pytest "pytest ${dirs[*]} (real Odoo)" "$ROOT" "$VENV/bin/python" -p no:cacheprovider "${dirs[@]}"
+}
+
 tier_odoo() {
     header "ODOO 18.0 TIER"
     if [ -z "$ODOO_BIN_FOUND" ]; then
@@ -508,6 +534,12 @@ tier_odoo() {
         ODOO_TEST_DATABASE=$db_demo ODOO_BIN=$ODOO_BIN_FOUND ODOO_PYTHON=$ODOO_PY ODOO_ADDONS_PATH=$CORE_ADDONS \
             run_pytest "pytest tests/deploy (Odoo)" "$ROOT" "$ODOO_PY" -p no:odoo -p no:cacheprovider \
             tests/deploy/test_provision_odoo.py
+    fi
+
+    # 2c. end to end (tests/e2e) and the real-Odoo fault test (tests/faults),
+    # each on its own copy of the demo database
+    if [ "$(module_state "$db_demo")" = installed ]; then
+        run_odoo_e2e "$db_demo"
     fi
 
     # 3. without demo data: a clean install, no tests

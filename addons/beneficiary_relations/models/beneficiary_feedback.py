@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import plaintext2html
 
 from ..policy import feedback_token
 
@@ -242,6 +243,7 @@ class BeneficiaryFeedback(models.Model):
             request.activity_schedule(
                 activity_type_id=activity_type.id,
                 summary=_("Low satisfaction rating (%(rating)s/5): follow up", rating=feedback.rating),
-                note=feedback.comment or False,
+                # the comment is the beneficiary's plain text, never markup
+                note=plaintext2html(feedback.comment) if feedback.comment else False,
                 user_id=manager.id or self.env.uid,
             )

@@ -27,6 +27,10 @@ class BeneficiaryRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "priority desc, submitted_date desc, id desc"
     _check_company_auto = True
+    # the feedback link names a request by its number: it must be unique in the database
+    _sql_constraints = [
+        ("name_unique", "unique(name)", "This request number is already used."),
+    ]
 
     # -- identification -------------------------------------------------------------
     name = fields.Char(

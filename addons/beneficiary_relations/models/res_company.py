@@ -38,9 +38,20 @@ class ResCompany(models.Model):
                     "company_id": self.id,
                     "name": f"{template.name} ({self.name})",
                     "number_next": 1,
+                    "prefix": self._beneficiary_request_prefix(template.prefix),
                 }
             )
         return sequence
+
+    def _beneficiary_request_prefix(self, prefix):
+        """Request numbers stay unique in the database, because the feedback link names
+        the request by its number: the main association counts REQ/2026/00001, another
+        association of the same database REQ-<its id>/2026/00001."""
+        main = self.env.ref("base.main_company", raise_if_not_found=False)
+        if self == main:
+            return prefix
+        head, sep, tail = prefix.partition("/")
+        return f"{head}-{self.id}{sep}{tail}"
 
     def _beneficiary_feedback_manager(self):
         """Who follows up a low satisfaction rating: the association's first manager."""

@@ -46,7 +46,11 @@ class TestRequestWorkflow(RequestCase):
                 "company_id": self.other_company.id,
             }
         )
-        self.assertEqual(other.name, f"REQ/{year}/00001", "each association counts on its own")
+        self.assertEqual(
+            other.name,
+            f"REQ-{self.other_company.id}/{year}/00001",
+            "each association counts on its own, and numbers stay unique in the database",
+        )
 
     def test_verification_names_the_expired_id_and_each_missing_document(self):
         self.beneficiary.identity_expiry = self.today - timedelta(days=3)

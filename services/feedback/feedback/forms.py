@@ -24,7 +24,7 @@ QUESTION_TEXT = {
     "promptness": _l("Did you get an answer within the promised time?"),
     "overall": _l("Overall, how satisfied are you with the service?"),
 }
-_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_comment(value):

@@ -65,6 +65,10 @@ def submit(token):
     ref = _verified_ref(token)
     if _already_rated(ref):
         return render_template("rating/done.html", already=True)
+    if any(len(values) > 1 for values in request.form.listvalues()):
+        # rating=1&rating=5: which one did the beneficiary mean? Refuse, store nothing.
+        current_app.logger.info("rating form with a repeated field token=~%s", fingerprint(token))
+        abort(400)
     form = RatingForm()
     if not form.validate():
         if form.csrf_token.errors:
