@@ -232,18 +232,38 @@ class BeneficiaryFeedback(models.Model):
         return token_reference(token), reference, values
 
     def _schedule_low_rating_followup(self):
-        """A rating of 1 or 2 asks the manager to follow up with the beneficiary."""
+        """A rating of 1 or 2 asks the manager to follow up with the beneficiary.
+
+        A sync batch may hold hundreds of ratings: the managers are looked up once
+        per association and the activities are created together.
+        """
         low = self.filtered(lambda feedback: feedback.rating <= 2)
-        if not low:
-            return
+        if not low or self.env.context.get("mail_activity_automation_skip"):
+            return self.env["mail.activity"]
         activity_type = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
-        for feedback in low:
-            request = feedback.request_id
-            manager = request.company_id._beneficiary_feedback_manager()
-            request.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=_("Low satisfaction rating (%(rating)s/5): follow up", rating=feedback.rating),
+        requests = low.request_id
+        manager_of = {company: company._beneficiary_feedback_manager() for company in requests.company_id}
+        request_model = self.env["ir.model"]._get("beneficiary.request").id
+        deadline = fields.Date.context_today(self)
+        summaries = {
+            rating: self.env._("Low satisfaction rating (%(rating)s/5): follow up", rating=rating)
+            for rating in set(low.mapped("rating"))
+        }
+        vals_list = [
+            {
+                "activity_type_id": activity_type.id,
+                "summary": summaries[feedback.rating],
                 # the comment is the beneficiary's plain text, never markup
-                note=plaintext2html(feedback.comment) if feedback.comment else False,
-                user_id=manager.id or self.env.uid,
-            )
+                "note": plaintext2html(feedback.comment) if feedback.comment else activity_type.default_note,
+                "date_deadline": deadline,
+                "res_model_id": request_model,
+                "res_id": feedback.request_id.id,
+                "automated": True,
+                "user_id": manager_of[feedback.request_id.company_id].id or self.env.uid,
+            }
+            for feedback in low
+        ]
+        # Decision: no "activity assigned" e-mail per low rating. After a morning
+        # of deliveries a manager would get dozens at once; the follow-ups wait
+        # in their activities (due today, counted in the top bar) instead.
+        return self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)

@@ -4,11 +4,12 @@ import of ratings from the public feedback service, and the figures."""
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..models.beneficiary_feedback import token_reference
-from ..policy import feedback_token
+from ..policy import feedback_token, saudi_id
 from .common_request import RequestCase
 
 SECRET = "test-shared-secret-for-feedback-links"
@@ -228,18 +229,115 @@ class TestImportFeedback(FeedbackCase):
         later = self._import([self._item(reprint, rating=1)])
         self.assertEqual((later[0]["status"], later[0]["id"]), ("duplicate", results[0]["id"]))
 
-    def test_low_rating_asks_the_manager_to_follow_up(self):
-        self._import([self._item(self.token, rating=1, comment="The office was closed twice")])
-        followup = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
-        activity = self.request.activity_ids.filtered(lambda a: a.activity_type_id == followup)
-        self.assertEqual(len(activity), 1)
-        self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
-        self.assertIn("1/5", activity.summary)
-
     def test_good_rating_schedules_nothing(self):
         self._import([self._item(self.token, rating=3)])
         followup = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
         self.assertFalse(self.request.activity_ids.filtered(lambda a: a.activity_type_id == followup))
+
+
+class TestLowRatingFollowup(FeedbackCase):
+    """A rating of 1 or 2 gives the association's manager a follow-up on the request,
+    without an e-mail for each one: ratings come in bursts after deliveries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.followup = cls.env.ref("beneficiary_relations.mail_activity_feedback_followup")
+        cls.other_manager = cls._user("h6_manager_2", ["manager"], company=cls.other_company)
+        cls.other_beneficiary = cls.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Salem Test",
+                "identity_number": saudi_id.complete("105566778"),
+                "identity_expiry": cls.today + timedelta(days=400),
+                "company_id": cls.other_company.id,
+            }
+        )
+        cls.other_aid_type = cls.env["beneficiary.aid.type"].create(
+            {"name": "Rent support (test)", "company_id": cls.other_company.id}
+        )
+
+    def _requests(self, count, company=None):
+        """Requests as the import finds them: it looks them up by number, whatever their step."""
+        if company == self.other_company:
+            values = {
+                "beneficiary_id": self.other_beneficiary.id,
+                "aid_type_id": self.other_aid_type.id,
+                "officer_id": False,
+                "company_id": self.other_company.id,
+            }
+        else:
+            values = {
+                "beneficiary_id": self.beneficiary.id,
+                "aid_type_id": self.aid_type.id,
+                "officer_id": self.officer.id,
+                "company_id": self.company.id,
+            }
+        values["channel_id"] = self.channel.id
+        return self.env["beneficiary.request"].create([dict(values) for _index in range(count)])
+
+    def _followups(self, requests):
+        return requests.activity_ids.filtered(lambda activity: activity.activity_type_id == self.followup)
+
+    def test_low_rating_asks_the_manager_to_follow_up(self):
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=1, comment="The office was <b>closed</b> twice")])
+        activity = self._followups(request)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.company._beneficiary_feedback_manager())
+        self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
+        self.assertIn("1/5", activity.summary)
+        self.assertEqual(activity.date_deadline, fields.Date.context_today(activity))
+        self.assertIn("The office was &lt;b&gt;closed&lt;/b&gt; twice", str(activity.note), "the comment is shown as typed")
+
+    def test_one_followup_per_low_rating_for_the_manager_of_each_association(self):
+        ours, theirs = self._requests(3), self._requests(2, company=self.other_company)
+        ratings = [1, 2, 3, 2, 5]
+        results = self._import([self._item(self._token(r), rating=v) for r, v in zip(ours + theirs, ratings)])
+        self.assertEqual([result["status"] for result in results], ["created"] * 5)
+        our_manager = self.company._beneficiary_feedback_manager()
+        self.assertTrue(our_manager)
+        self.assertNotEqual(our_manager, self.other_manager)
+        for request, rating, manager in zip(ours + theirs, ratings, [our_manager] * 3 + [self.other_manager] * 2):
+            activities = self._followups(request)
+            if rating <= 2:
+                self.assertEqual(len(activities), 1, request.name)
+                self.assertEqual(activities.user_id, manager, request.name)
+                self.assertIn(f"{rating}/5", activities.summary)
+            else:
+                self.assertFalse(activities, f"a rating of {rating} needs no follow-up")
+
+    def test_no_email_for_each_followup(self):
+        requests = self._requests(3) + self._requests(2, company=self.other_company)
+        managers = self.company._beneficiary_feedback_manager() + self.other_manager
+        to_managers = [("partner_ids", "in", managers.partner_id.ids)]
+        messages_before = self.env["mail.message"].search(to_managers)
+        mails_before = self.env["mail.mail"].search([("recipient_ids", "in", managers.partner_id.ids)])
+        self._import([self._item(self._token(request), rating=1) for request in requests])
+        self.assertEqual(len(self._followups(requests)), 5)
+        self.assertEqual(
+            self.env["mail.message"].search(to_managers), messages_before, "no 'activity assigned' message"
+        )
+        self.assertEqual(
+            self.env["mail.mail"].search([("recipient_ids", "in", managers.partner_id.ids)]),
+            mails_before,
+            "no e-mail to the managers",
+        )
+
+    def test_a_batch_of_low_ratings_costs_no_query_per_rating(self):
+        def queries_for(count):
+            requests = self._requests(count // 2) + self._requests(count - count // 2, company=self.other_company)
+            items = [self._item(self._token(request), rating=1 + index % 2) for index, request in enumerate(requests)]
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            results = self._import(items)
+            self.env.flush_all()
+            self.assertEqual([result["status"] for result in results], ["created"] * count)
+            self.assertEqual(len(self._followups(requests)), count)
+            return self.env.cr.sql_log_count - before
+
+        few, many = queries_for(10), queries_for(40)
+        self.assertLessEqual(many - few, 5, f"{few} queries for 10 low ratings, {many} for 40")
 
 
 class TestFeedbackAccess(FeedbackCase):
