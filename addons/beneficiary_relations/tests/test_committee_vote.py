@@ -150,6 +150,31 @@ class TestCommitteeVote(RequestCase):
             self._close(request)
         self.assertIn("2 of the 3 votes", str(caught.exception), "a member in conflict never counts")
 
+    def test_vote_counts_of_several_cards_read_at_once(self):
+        """The kanban reads the counts of every card in one go: each card keeps its own
+        committee, conflicts and votes, and only the chair sees the tally."""
+        strict = self._committee(self.company, [self.chair, self.member_2, self.member_3], quorum=3, rule="unanimity")
+        split = self._at_committee()
+        self._vote(split, self.chair, "approve")
+        self._vote(split, self.member_2, "reject")
+        conflicted = self._at_committee(strict)
+        conflicted.with_user(self.member_3).action_declare_conflict()
+        self._vote(conflicted, self.chair, "abstain")
+        fresh = self._request()
+        fields_read = [
+            "vote_cast_count", "vote_eligible_count", "vote_approve_count",
+            "vote_reject_count", "vote_abstain_count", "quorum_reached",
+        ]
+        expected = {
+            self.chair: (split | conflicted, [(2, 3, 1, 1, 0, True), (1, 2, 0, 0, 1, False)]),
+            self.member_2: (split | conflicted, [(2, 3, 0, 0, 0, True), (1, 2, 0, 0, 0, False)]),
+            self.manager: (split | fresh, [(2, 3, 0, 0, 0, True), (0, 0, 0, 0, 0, False)]),
+        }
+        for user, (cards, counts) in expected.items():
+            cards.invalidate_recordset()
+            rows = cards.with_user(user).read(fields_read)
+            self.assertEqual([tuple(row[name] for name in fields_read) for row in rows], counts, user.login)
+
     def test_only_the_chair_closes(self):
         request = self._at_committee()
         self._vote(request, self.chair, "approve")
