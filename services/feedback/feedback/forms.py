@@ -1,10 +1,14 @@
 """The rating form: one required rating, optional answers and comment, and the CSRF token."""
 
+import functools
 import re
 
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length, Optional
 
 from .models import COMMENT_MAX, QUESTIONS
@@ -34,11 +38,22 @@ def clean_comment(value):
     return _UNWANTED.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+@functools.lru_cache(maxsize=8)
+def wtforms_translations(locale):
+    """WTForms' own messages ("Not a valid choice.") in `locale`, read from disk once per language
+    instead of on every request as Flask-WTF does."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 def _answer_field():
     return RadioField(choices=SCALE, coerce=int, validators=[Optional()], validate_choice=True)
 
 
 class RatingForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return wtforms_translations(str(get_locale()))
+
     rating = RadioField(
         choices=SCALE, coerce=int, validators=[InputRequired(message=_l("Please choose a face."))]
     )

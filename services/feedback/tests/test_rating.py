@@ -195,6 +195,16 @@ def test_form_errors_are_in_arabic_on_the_arabic_page(client, token):
     assert "يُرجى اختيار أحد الوجوه." in response.get_data(as_text=True)
 
 
+def test_built_in_form_messages_follow_the_language_of_each_request(client, token):
+    # WTForms' catalogue is read once per language: later requests must still get theirs.
+    for query, message in [("", "اختيار غير صحيح."), ("", "اختيار غير صحيح."),
+                           ("?lang=en", "Not a valid choice."), ("", "اختيار غير صحيح.")]:
+        page = client.get("/r/%s%s" % (token, query))
+        response = client.post("/r/%s%s" % (token, query), data={"rating": "6", "csrf_token": csrf_from(page)})
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+
+
 def test_a_comment_of_exactly_1000_characters_is_kept(app, client, token):
     assert rate(client, token, rating=5, comment="ب" * 1000).status_code == 200
     with app.app_context():
