@@ -6,10 +6,31 @@ Start: ``gunicorn -c gunicorn.conf.py "feedback:create_app()"`` (from services/f
 import multiprocessing
 import os
 
-bind = os.environ.get("FEEDBACK_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("FEEDBACK_WORKERS", min(4, multiprocessing.cpu_count() * 2 + 1)))
-threads = int(os.environ.get("FEEDBACK_THREADS", "2"))
-timeout = int(os.environ.get("FEEDBACK_WORKER_TIMEOUT", "30"))
+
+def _whole_number(raw, default, name, minimum=1):
+    """`raw`, the value of the variable `name`, as a whole number of at least `minimum`;
+    `default` when it is unset or empty (compose and env files often pass a variable
+    through empty, which means "not set")."""
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit("%s must be a whole number, not %r" % (name, raw)) from None
+    if value < minimum:
+        raise SystemExit("%s must be at least %s, not %s" % (name, minimum, raw))
+    return value
+
+
+# An empty variable means its default, as in the service's own settings (feedback/config.py).
+bind = os.environ.get("FEEDBACK_BIND") or "127.0.0.1:8000"
+workers = _whole_number(
+    os.environ.get("FEEDBACK_WORKERS"), min(4, multiprocessing.cpu_count() * 2 + 1), "FEEDBACK_WORKERS"
+)
+threads = _whole_number(os.environ.get("FEEDBACK_THREADS"), 2, "FEEDBACK_THREADS")
+# 0 is gunicorn's "no timeout"
+timeout = _whole_number(os.environ.get("FEEDBACK_WORKER_TIMEOUT"), 30, "FEEDBACK_WORKER_TIMEOUT", minimum=0)
 graceful_timeout = 20
 keepalive = 5
 # Requests are tiny: refuse long request lines and many headers early.
@@ -18,10 +39,10 @@ limit_request_fields = 50
 limit_request_field_size = 4096
 # Heartbeat files in memory where there is a /dev/shm (containers often have a slow /tmp).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-forwarded_allow_ips = os.environ.get("FEEDBACK_FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("FEEDBACK_ACCESS_LOG", "-")
+forwarded_allow_ips = os.environ.get("FEEDBACK_FORWARDED_ALLOW_IPS") or "127.0.0.1"
+accesslog = os.environ.get("FEEDBACK_ACCESS_LOG") or "-"
 errorlog = "-"
-loglevel = os.environ.get("FEEDBACK_LOG_LEVEL", "info")
+loglevel = os.environ.get("FEEDBACK_LOG_LEVEL") or "info"
 # No runtime control socket (gunicorn 23+ would open one in the home folder).
 control_socket_disable = True
 # The path of a rating link is its token: the access log shows a fingerprint instead.

@@ -62,3 +62,37 @@ def test_gunicorn_serves_the_page_and_keeps_tokens_out_of_its_log(tmp_path):
     text = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
     assert "/r/~%s" % fingerprint(token) in text
     assert token not in text and SECRET not in text
+
+
+def _gunicorn_settings(tmp_path, **environ):
+    """The settings gunicorn reads from gunicorn.conf.py under `environ`: exit status, settings, errors."""
+    environ = dict(
+        os.environ, FEEDBACK_SECRET=SECRET, FEEDBACK_DATABASE_URL="sqlite:///%s" % (tmp_path / "f.sqlite3"), **environ
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--print-config", "feedback:create_app()"],
+        cwd=SERVICE, env=environ, capture_output=True, text=True, timeout=60,
+    )
+    settings = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    return done.returncode, {name.strip(): value.strip() for name, value in settings.items()}, done.stderr
+
+
+def test_an_empty_variable_means_the_default(tmp_path):
+    names = ("FEEDBACK_WORKERS", "FEEDBACK_THREADS", "FEEDBACK_WORKER_TIMEOUT", "FEEDBACK_BIND",
+             "FEEDBACK_LOG_LEVEL", "FEEDBACK_ACCESS_LOG", "FEEDBACK_FORWARDED_ALLOW_IPS")
+    status, settings, errors = _gunicorn_settings(tmp_path, **dict.fromkeys(names, ""))
+    assert status == 0, errors
+    assert int(settings["workers"]) >= 1
+    assert (settings["threads"], settings["timeout"], settings["loglevel"]) == ("2", "30", "info")
+    assert settings["bind"] == "['127.0.0.1:8000']"
+    status, settings, errors = _gunicorn_settings(tmp_path, FEEDBACK_WORKERS="3", FEEDBACK_THREADS=" 1 ")
+    assert status == 0, errors
+    assert (settings["workers"], settings["threads"]) == ("3", "1")
+
+
+def test_a_number_that_is_not_one_is_named_at_start(tmp_path):
+    status, _settings, errors = _gunicorn_settings(tmp_path, FEEDBACK_WORKERS="four")
+    assert status != 0
+    assert "FEEDBACK_WORKERS must be a whole number, not 'four'" in errors
+    status, _settings, errors = _gunicorn_settings(tmp_path, FEEDBACK_THREADS="0")
+    assert status != 0 and "FEEDBACK_THREADS must be at least 1" in errors
