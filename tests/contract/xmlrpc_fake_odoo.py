@@ -69,6 +69,7 @@ class FakeOdoo:
         self.port = port
         self.delay = 2.0
         self.imported = {}  # token -> the record Odoo keeps
+        self._rated_refs = set()  # requests that have a rating: one look-up, however many are imported
         self.calls = 0
         self._faults = {}
         self._lock = threading.Lock()
@@ -144,11 +145,12 @@ class FakeOdoo:
         if token in self.imported:
             answer.update(status="duplicate", id=self.imported[token]["id"])
             return answer
-        if any(known["ref"] == record["ref"] for known in self.imported.values()):
+        if record["ref"] in self._rated_refs:
             answer["error"] = "request %s already has a rating" % record["ref"]
             return answer
         record["id"] = len(self.imported) + 1
         self.imported[token] = record
+        self._rated_refs.add(record["ref"])
         answer.update(status="created", id=record["id"])
         return answer
 
