@@ -9,8 +9,8 @@
         printed) and the shared secret S
     python odoo_fill.py probe --db D --addons-path P --login L --secret S [--size 1000]
         on a database made by `sync`: import_feedback in-process on the PROBE requests, all rated
-        4-5, then with 15% rated 1-2 (each schedules a follow-up), then with the fixes proposed
-        in RESULTS.md; each run rolled back; and the lookup of 200 requests by reference
+        4-5, then with 15% rated 1-2 (each schedules a follow-up); each run rolled back; and the
+        lookup of 200 requests by reference
 
 Large tables are written with multi-row INSERTs; every stored computed field of the rows is then
 recomputed by the ORM (in batches), so the data is what the addon itself would have stored.
@@ -215,35 +215,6 @@ def fill_sync(env, options):
     return {"requests": len(ids), "api_key": key}
 
 
-def batched_low_rating_followup(self, notify=True):
-    """The follow-up of low ratings as proposed in benchmarks/RESULTS.md: one manager search per
-    association and one create of all the activities, instead of both per rating. With
-    notify=False, no "activity assigned" e-mail per rating either (mail_activity_quick_update)."""
-    from odoo import fields  # noqa: PLC0415
-
-    low = self.filtered(lambda feedback: feedback.rating <= 2)
-    if not low:
-        return
-    activity_type = self.env.ref("%s.mail_activity_feedback_followup" % ADDON)
-    manager_of = {company: company._beneficiary_feedback_manager() for company in low.company_id}
-    model_id = self.env["ir.model"]._get_id("beneficiary.request")
-    today = fields.Date.context_today(self)
-    Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=not notify)
-    Activity.create([
-        {
-            "activity_type_id": activity_type.id,
-            "res_model_id": model_id,
-            "res_id": feedback.request_id.id,
-            "automated": True,
-            "date_deadline": today,
-            "summary": self.env._("Low satisfaction rating (%(rating)s/5): follow up", rating=feedback.rating),
-            "note": feedback.comment or activity_type.default_note,
-            "user_id": manager_of[feedback.company_id].id or self.env.uid,
-        }
-        for feedback in low
-    ])
-
-
 # name = fields.Char(index=True) instead of index="trigram": what Odoo would create.
 NAME_INDEX = ("DROP INDEX beneficiary_request__name_index; "
               "CREATE INDEX beneficiary_request__name_index ON beneficiary_request (name)")
@@ -253,9 +224,6 @@ def probe(env, options):
     """import_feedback in-process on the delivered requests PROBE-000000... that `sync` made,
     as the feedback service's user, each run rolled back: seconds and queries; and the lookup of
     200 requests by reference with the trigram index on name (as shipped), then with a btree one."""
-    from odoo.addons.beneficiary_relations.models.beneficiary_feedback import (  # noqa: PLC0415
-        BeneficiaryFeedback,
-    )
     from odoo.addons.beneficiary_relations.policy import feedback_token  # noqa: PLC0415
 
     size = options.size
@@ -263,7 +231,6 @@ def probe(env, options):
     service = env["res.users"].search([("login", "=", options.login)])
     expiry = int(time.time()) + 30 * 86400
     submitted = (datetime.datetime.utcnow() - datetime.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
-    shipped = BeneficiaryFeedback._schedule_low_rating_followup
     env.cr.execute("SELECT count(*) FROM beneficiary_request")
     results = {"requests in the table": env.cr.fetchone()[0]}
 
@@ -283,21 +250,13 @@ def probe(env, options):
     env.cr.rollback()
     results["name lookup of 200 references, median ms"] = lookups
 
-    variants = (
-        ("all ratings 4-5", 0.0, shipped),
-        ("15% of ratings 1-2 (as shipped)", 0.15, shipped),
-        ("15% 1-2, batched follow-up", 0.15, batched_low_rating_followup),
-        ("15% 1-2, batched, no e-mail per activity", 0.15,
-         lambda self: batched_low_rating_followup(self, notify=False)),
-    )
-    for label, low_share, followup in variants:
+    for label, low_share in (("all ratings 4-5", 0.0), ("15% of ratings 1-2", 0.15)):
         rng = random.Random(8)  # the same ratings in every 15% run
         vals = [{
             "token": feedback_token.make_token(options.secret, name, expiry),
             "rating": rng.choice((1, 2)) if rng.random() < low_share else rng.choice((4, 5)),
             "comment": "", "submitted_at": submitted, "answers": {"overall": 4},
         } for name in names]
-        BeneficiaryFeedback._schedule_low_rating_followup = followup
         Feedback = env["beneficiary.feedback"].with_user(service)
         env.invalidate_all()
         created, count, started = 0, env.cr.sql_log_count, time.perf_counter()
@@ -310,7 +269,6 @@ def probe(env, options):
                           "low": sum(v["rating"] <= 2 for v in vals)}
         env.cr.rollback()
         env.invalidate_all()
-    BeneficiaryFeedback._schedule_low_rating_followup = shipped
     return results
 
 
