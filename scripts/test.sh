@@ -14,13 +14,14 @@
 #            (service tier), tests/e2e and tests/faults (Odoo tier).
 #   service  pytest services/feedback/tests and tests/contract, on SQLite and
 #            on PostgreSQL (database feedback_test, FEEDBACK_TEST_POSTGRES_URL).
-#   odoo     the addon in a real Odoo 18.0: a fresh database WITH demo data,
-#            `-i beneficiary_relations --test-enable --test-tags
-#            /beneficiary_relations`; the same tests again under pytest-odoo;
-#            then tests/e2e and tests/faults (the feedback service against
-#            this Odoo, on copies of that database: ODOO_TEST_DATABASE,
-#            ODOO_TEST_CONFIG); then a clean install in a fresh database
-#            WITHOUT demo data.
+#   odoo     the addons in a real Odoo 18.0: a fresh database WITH demo data,
+#            `-i beneficiary_relations,beneficiary_relations_account
+#            --test-enable --test-tags
+#            /beneficiary_relations,/beneficiary_relations_account`; the same
+#            tests again under pytest-odoo; then tests/e2e and tests/faults
+#            (the feedback service against this Odoo, on copies of that
+#            database: ODOO_TEST_DATABASE, ODOO_TEST_CONFIG); then clean
+#            installs WITHOUT demo data: the core alone, then both addons.
 #
 # Where Odoo 18.0 is looked for, in this order:
 #   1. $ODOO_BIN  (path to odoo-bin, or to an `odoo` launcher)
@@ -48,8 +49,14 @@ set -u -o pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 2
 
+# The core addon, and its accounting companion (which depends on Odoo's
+# `account`); the core must stay installable on its own.
 ADDON=beneficiary_relations
-ADDON_DIR=addons/$ADDON
+ADDONS=(beneficiary_relations beneficiary_relations_account)
+ADDON_DIRS=("${ADDONS[@]/#/addons/}")
+ADDON_LIST=$(IFS=,; echo "${ADDONS[*]}")
+ADDON_TAGS=$(printf '/%s,' "${ADDONS[@]}")
+ADDON_TAGS=${ADDON_TAGS%,}
 TIERS=",${TEST_TIERS:-lint,unit,service,odoo},"
 VENV=${VENV:-$ROOT/.venv}
 LOG_DIR=${TEST_LOG_DIR:-$ROOT/.test-logs}
@@ -243,22 +250,22 @@ find_odoo() {
 
 tier_lint() {
     header "LINT GATE: pylint-odoo, OCA checks, tools/check_addon.py (no Odoo needed)"
-    check "pylint + pylint-odoo ($ADDON_DIR)" "$VPY" -m pylint --rcfile=.pylintrc "$ADDON_DIR"
+    check "pylint + pylint-odoo (${ADDON_DIRS[*]})" "$VPY" -m pylint --rcfile=.pylintrc "${ADDON_DIRS[@]}"
     check "pylint (tools, tests)" "$VPY" -m pylint --rcfile=.pylintrc --disable=print-used tools tests
     check "oca-checks-odoo-module" "$VENV/bin/oca-checks-odoo-module" \
-        --disable="$OCA_MODULE_DISABLE" "$ADDON_DIR"
+        --disable="$OCA_MODULE_DISABLE" "${ADDON_DIRS[@]}"
     local po_files=()
-    mapfile -t po_files < <(find "$ADDON_DIR" -path '*/i18n*/*' \( -name '*.po' -o -name '*.pot' \) | sort)
+    mapfile -t po_files < <(find "${ADDON_DIRS[@]}" -path '*/i18n*/*' \( -name '*.po' -o -name '*.pot' \) | sort)
     if ((${#po_files[@]})); then
         check "oca-checks-po" "$VENV/bin/oca-checks-po" --disable="$OCA_PO_DISABLE" "${po_files[@]}"
     else
-        note "oca-checks-po: no .po/.pot file in $ADDON_DIR/i18n yet; nothing to check"
+        note "oca-checks-po: no .po/.pot file in ${ADDON_DIRS[*]} yet; nothing to check"
     fi
     # With Odoo's source at hand the checker also resolves fields of the
     # models the addon builds on (res.partner, res.company, ...).
     local addons_arg=()
     [ -n "$ODOO_BIN_FOUND" ] && [ -n "$CORE_ADDONS" ] && addons_arg=(--addons-path "$CORE_ADDONS")
-    check "tools/check_addon.py" "$VPY" tools/check_addon.py "${addons_arg[@]}" "$ADDON_DIR"
+    check "tools/check_addon.py" "$VPY" tools/check_addon.py "${addons_arg[@]}" "${ADDON_DIRS[@]}"
 }
 
 tier_unit() {
@@ -397,10 +404,10 @@ show_problems_of() {
 # failing tests (those are counted through the test summary)
 unexpected_errors() {
     # (plain POSIX awk: Debian's mawk knows no {n} intervals)
-    awk -v addon="$ADDON" '
+    awk '
         $1 ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/ && $3 ~ /^[0-9]+$/ && ($4 == "ERROR" || $4 == "CRITICAL") {
             logger = $6; sub(/:$/, "", logger)
-            if (index(logger, "odoo.addons." addon ".tests") == 1) next
+            if (logger ~ /^odoo\.addons\.beneficiary_relations(_account)?\.tests/) next
             if (logger == "odoo.tests.result" || logger == "odoo.tests.suite") next
             if (logger == "odoo.modules.loading" && $0 ~ /failures, [0-9]+ errors of [0-9]+ tests/) next
             print
@@ -408,29 +415,39 @@ unexpected_errors() {
     ' "$1"
 }
 
+# module_state DB [MODULES]: "installed" when every module of the comma-separated
+# list (default: all of ADDONS) is installed, else each module's state
 module_state() {
-    PGPASSWORD=$DB_PASSWORD psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$1" -Atc \
-        "SELECT state FROM ir_module_module WHERE name = '$ADDON'" 2>/dev/null
+    local modules=${2:-$ADDON_LIST} states
+    states=$(PGPASSWORD=$DB_PASSWORD psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$1" -Atc \
+        "SELECT name || ':' || state FROM ir_module_module WHERE name = ANY(string_to_array('$modules', ',')) ORDER BY name" 2>/dev/null)
+    local expected
+    expected=$(tr ',' '\n' <<<"$modules" | sort | sed 's/$/:installed/')
+    if [ -n "$states" ] && [ "$states" = "$expected" ]; then
+        echo installed
+    else
+        echo "${states//$'\n'/ }"
+    fi
 }
 
-# odoo_install NAME DB LOG EXTRA_ARGS...: install the addon, counted as one
-# check (installed, no unexpected ERROR/CRITICAL in the log)
+# odoo_install NAME DB LOG MODULES EXTRA_ARGS...: install the comma-separated
+# MODULES, counted as one check (installed, no unexpected ERROR/CRITICAL in the log)
 odoo_install() {
-    local name=$1 db=$2 log=$3
-    shift 3
+    local name=$1 db=$2 log=$3 modules=$4
+    shift 4
     ODOO_DBS+=("$db")
-    note "$name: $ODOO_BIN_FOUND -c $ODOO_WORK/odoo.conf -d $db -i $ADDON $* --stop-after-init"
-    "${ODOO_CMD[@]}" -c "$ODOO_WORK/odoo.conf" -d "$db" -i "$ADDON" "$@" \
+    note "$name: $ODOO_BIN_FOUND -c $ODOO_WORK/odoo.conf -d $db -i $modules $* --stop-after-init"
+    "${ODOO_CMD[@]}" -c "$ODOO_WORK/odoo.conf" -d "$db" -i "$modules" "$@" \
         --stop-after-init --log-level=info >"$log" 2>&1
     local rc=$? state errors
-    state=$(module_state "$db")
+    state=$(module_state "$db" "$modules")
     errors=$(unexpected_errors "$log")
     note "log: $log (exit status $rc, module state '${state:-none}')"
     show_problems_of "$log"
     if [ "$state" = installed ] && [ -z "$errors" ]; then
         count "$name" 1 0
     else
-        [ "$state" = installed ] || alarm "$name: $ADDON is not installed (state '${state:-none}')"
+        [ "$state" = installed ] || alarm "$name: $modules not installed (state '${state:-none}')"
         [ -z "$errors" ] || alarm "$name: ERROR/CRITICAL lines in the log:"$'\n'"$errors"
         count "$name" 0 1
     fi
@@ -446,15 +463,15 @@ odoo_test_summary() {
         return
     fi
     read -r failed errors total < <(sed -E 's/^([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$line")
-    skipped=$(grep -cE "odoo\.addons\.$ADDON\.tests[^ ]*: skipped " "$1")
+    skipped=$(grep -cE "odoo\.addons\.$ADDON(_account)?\.tests[^ ]*: skipped " "$1")
     note "Odoo says: $line"
     if ((total == 0)); then
-        alarm "Odoo ran no test of $ADDON"
+        alarm "Odoo ran no test of $ADDON_LIST"
         count "Odoo --test-enable (no test ran)" 0 1
         return
     fi
     ODOO_TESTS_RUN=$total
-    count "Odoo --test-enable /$ADDON" $((total - failed - errors - skipped)) $((failed + errors)) "$skipped"
+    count "Odoo --test-enable $ADDON_TAGS" $((total - failed - errors - skipped)) $((failed + errors)) "$skipped"
 }
 
 # run_odoo_e2e DB: pytest tests/e2e tests/faults in .venv (they start the feedback
@@ -506,18 +523,18 @@ tier_odoo() {
     # 1. with demo data (the default for a new database), and the tests
     log=$LOG_DIR/odoo-install-demo-tests.log
     ODOO_TESTS_RUN=0
-    odoo_install "install with demo data" "$db_demo" "$log" \
-        --test-enable --test-tags "/$ADDON"
+    odoo_install "install with demo data" "$db_demo" "$log" "$ADDON_LIST" \
+        --test-enable --test-tags "$ADDON_TAGS"
     odoo_test_summary "$log"
 
     # 2. the same tests through pytest-odoo, on the database just installed
     if [ "$(module_state "$db_demo")" = installed ]; then
         printf '[pytest]\naddopts = -ra -p no:cacheprovider\n' >"$ODOO_WORK/pytest.ini"
         export ODOO_RC=$ODOO_WORK/odoo.conf
-        run_pytest "pytest-odoo $ADDON_DIR/tests" "$ROOT" "$ODOO_PY" \
+        run_pytest "pytest-odoo ${ADDON_DIRS[*]/%//tests}" "$ROOT" "$ODOO_PY" \
             -c "$ODOO_WORK/pytest.ini" --rootdir "$ROOT" \
             --odoo-config "$ODOO_WORK/odoo.conf" --odoo-database "$db_demo" --odoo-http \
-            "$ADDON_DIR/tests"
+            "${ADDON_DIRS[@]/%//tests}"
         unset ODOO_RC
         if ((LAST_RUN != ODOO_TESTS_RUN)); then
             note "pytest-odoo ran $LAST_RUN tests, Odoo ran $ODOO_TESTS_RUN: pytest collects every" \
@@ -542,9 +559,12 @@ tier_odoo() {
         run_odoo_e2e "$db_demo"
     fi
 
-    # 3. without demo data: a clean install, no tests
-    odoo_install "install without demo data" "$db_nodemo" "$LOG_DIR/odoo-install-nodemo.log" \
-        --without-demo=all
+    # 3. without demo data, no tests: the core alone (it must not need
+    # accounting), then the accounting companion with it
+    odoo_install "install $ADDON without demo data" "$db_nodemo" "$LOG_DIR/odoo-install-nodemo.log" \
+        "$ADDON" --without-demo=all
+    odoo_install "install $ADDON_LIST without demo data" "${db_nodemo}_account" \
+        "$LOG_DIR/odoo-install-nodemo-account.log" "$ADDON_LIST" --without-demo=all
     drop_odoo_dbs
 }
 

@@ -2,12 +2,15 @@
 
 ``import policy.saudi_id`` then loads
 ``addons/beneficiary_relations/policy/saudi_id.py`` (``policy/__init__.py``
-imports nothing, so no Odoo is needed).
+imports nothing, so no Odoo is needed); ``import funding.allocation`` loads
+the accounting addon's pure funding rules the same way.
 """
 
 import pathlib
 import sys
 
-ADDON = pathlib.Path(__file__).resolve().parents[2] / "addons" / "beneficiary_relations"
-if str(ADDON) not in sys.path:
-    sys.path.insert(0, str(ADDON))
+ADDONS = pathlib.Path(__file__).resolve().parents[2] / "addons"
+# ``policy`` of the core addon, ``funding`` of beneficiary_relations_account
+for ADDON in (ADDONS / "beneficiary_relations", ADDONS / "beneficiary_relations_account"):
+    if str(ADDON) not in sys.path:
+        sys.path.insert(0, str(ADDON))

@@ -26,7 +26,9 @@ class RequestCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env["beneficiary.request"])
-        cls.company = cls.env.company
+        cls.company = cls._test_company()
+        if cls.company != cls.env.company:
+            cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
         cls.company.beneficiary_answer_days = 14
         cls.other_company = cls.env["res.company"].create(
             {"name": "Second Association (test)", "beneficiary_answer_days": 30}
@@ -69,6 +71,12 @@ class RequestCase(TransactionCase):
                 "company_id": cls.company.id,
             }
         )
+
+    @classmethod
+    def _test_company(cls):
+        """The association the tests work in: the database's main one, unless
+        a subclass needs one of its own (one free of demo records)."""
+        return cls.env.company
 
     @classmethod
     def _user(cls, login, roles, company=None):

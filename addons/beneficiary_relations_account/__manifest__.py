@@ -1,0 +1,31 @@
+{
+    "name": "Beneficiary Relations: Donations and Aid Accounting",
+    "summary": "Donations, restricted funds, aid payments and the allocations linking every riyal "
+    "of aid to the donations that funded it",
+    "version": "18.0.1.0.0",
+    "category": "Services/Beneficiary Relations",
+    "license": "LGPL-3",
+    "author": "Beneficiary Relations Contributors",
+    "website": "https://github.com/beneficiary-relations/beneficiary-relations",
+    "maintainers": [],
+    "depends": ["beneficiary_relations", "account"],
+    "data": [
+        "security/beneficiary_relations_account_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/account_analytic_plan_data.xml",
+        "views/beneficiary_program_views.xml",
+        "views/beneficiary_fund_restriction_views.xml",
+        "views/beneficiary_donation_views.xml",
+        "views/beneficiary_aid_allocation_views.xml",
+        "views/beneficiary_disbursement_views.xml",
+        "views/beneficiary_request_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/beneficiary_donor_statement.xml",
+        "views/beneficiary_relations_account_menus.xml",
+    ],
+    "demo": [
+        "demo/beneficiary_account_demo.xml",
+    ],
+    "installable": True,
+}

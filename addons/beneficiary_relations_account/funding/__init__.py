@@ -1,0 +1,1 @@
+# Pure rules of the funding of aid; this package imports no Odoo.

@@ -1,0 +1,370 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..funding import allocation as funding
+
+LOCKED_FIELDS = ("request_id", "amount", "date", "partner_id", "payee_type", "method")
+
+
+def minor_units(amount, currency):
+    """An amount as a whole number of the currency's smallest unit."""
+    return round(amount * 10**currency.decimal_places)
+
+
+def from_minor_units(units, currency):
+    return units / 10**currency.decimal_places
+
+
+class BeneficiaryDisbursement(models.Model):
+    """An aid payment on an approved request: to the beneficiary, or to a
+    supplier on their behalf (a hospital, a pharmacy, a landlord). Posting it
+    creates and posts the vendor bill that accounting then pays."""
+
+    _name = "beneficiary.disbursement"
+    _description = "Aid Payment"
+    _inherit = ["beneficiary.funding.document", "mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _locked_fields = LOCKED_FIELDS
+
+    name = fields.Char(string="Number", readonly=True, copy=False, index=True)
+    request_id = fields.Many2one(
+        "beneficiary.request",
+        string="Support Request",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('decision', '=', 'approved')]",
+        ondelete="restrict",
+    )
+    company_id = fields.Many2one(related="request_id.company_id", store=True, index=True, string="Company")
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    aid_type_id = fields.Many2one(related="request_id.aid_type_id", store=True, string="Aid Type")
+    program_id = fields.Many2one(related="request_id.program_id", store=True, string="Program")
+    amount = fields.Monetary(required=True, currency_field="currency_id", tracking=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    payee_type = fields.Selection(
+        [("beneficiary", "The beneficiary"), ("supplier", "A supplier on their behalf")],
+        string="Paid To",
+        required=True,
+        default="beneficiary",
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Payee",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Who receives the money: the beneficiary's contact, or the hospital, pharmacy or "
+        "landlord paid on their behalf.",
+    )
+    method = fields.Selection(
+        [("bank", "Bank transfer"), ("cash", "Cash"), ("cheque", "Cheque")],
+        string="Payment Method",
+        required=True,
+        default="bank",
+        tracking=True,
+    )
+    move_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True, copy=False, index="btree_not_null")
+    payment_state = fields.Selection(related="move_id.payment_state", string="Bill Payment")
+    reversal_move_id = fields.Many2one("account.move", string="Credit Note", readonly=True, copy=False)
+    state = fields.Selection(
+        [("draft", "Draft"), ("posted", "Posted"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    allocation_ids = fields.One2many("beneficiary.aid.allocation", "disbursement_id", string="Funded By")
+    funded_amount = fields.Monetary(
+        string="Funded", compute="_compute_funding", store=True, currency_field="currency_id"
+    )
+    unfunded_amount = fields.Monetary(
+        string="Not Yet Funded", compute="_compute_funding", store=True, currency_field="currency_id"
+    )
+    funding_state = fields.Selection(
+        [("none", "Not funded"), ("partial", "Partly funded"), ("funded", "Funded")],
+        compute="_compute_funding",
+        store=True,
+    )
+    note = fields.Text(string="Notes")
+
+    _sql_constraints = [
+        ("amount_positive", "CHECK(amount > 0)", "An aid payment's amount must be more than zero."),
+        ("number_unique", "unique(name, company_id)", "This payment number is already used."),
+    ]
+
+    @api.depends("payee_type", "request_id")
+    def _compute_partner_id(self):
+        for payment in self:
+            if payment.payee_type == "beneficiary":
+                payment.partner_id = payment.request_id.beneficiary_id.partner_id
+            elif payment.partner_id == payment.request_id.beneficiary_id.partner_id:
+                payment.partner_id = False
+
+    @api.depends("amount", "allocation_ids.amount")
+    def _compute_funding(self):
+        stored = self.filtered("id")
+        funded = dict(
+            self.env["beneficiary.aid.allocation"].sudo()._read_group(
+                [("disbursement_id", "in", stored.ids)], ["disbursement_id"], ["amount:sum"]
+            )
+        )
+        for payment in self:
+            payment.funded_amount = funded.get(payment._origin.sudo(), 0.0) if payment.id else 0.0
+            payment.unfunded_amount = payment.amount - payment.funded_amount
+            currency = payment.currency_id or self.env.company.currency_id
+            payment.funding_state = funding.funding_state(
+                minor_units(payment.amount, currency), minor_units(payment.funded_amount, currency)
+            )
+
+    @api.depends("name", "request_id")
+    def _compute_display_name(self):
+        for payment in self:
+            payment.display_name = payment.name or self.env._(
+                "Draft payment for %(request)s", request=payment.request_id.name or ""
+            )
+
+    # ------------------------------------------------------------------ guards
+
+    def write(self, vals):
+        for payment in self:
+            changed = payment._locked_changes(vals)
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "Aid payment %(payment)s is no longer a draft: its %(fields)s cannot change. "
+                        "Cancel it and record a new payment.",
+                        payment=payment.display_name,
+                        fields=", ".join(changed),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        for payment in self:
+            if payment.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Aid payment %(payment)s has been posted; cancel it instead of deleting it.",
+                        payment=payment.display_name,
+                    )
+                )
+
+    def _check_draft(self):
+        for payment in self:
+            if payment.state != "draft":
+                raise UserError(
+                    self.env._("Aid payment %(payment)s is not a draft.", payment=payment.display_name)
+                )
+
+    def _check_allocations_open(self):
+        for payment in self:
+            if payment.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Aid payment %(payment)s is %(state)s: what funds it can no longer change.",
+                        payment=payment.display_name,
+                        state=payment._state_label(),
+                    )
+                )
+
+    # ----------------------------------------------------------------- actions
+
+    def action_auto_allocate(self):
+        """Propose allocations for what is not funded yet: restricted donations
+        that allow this aid first, oldest first, then unrestricted ones; never
+        more than a donation has left. The accountant reviews them before
+        posting."""
+        self._check_draft()
+        Allocation = self.env["beneficiary.aid.allocation"]
+        donations = self.env["beneficiary.donation"].search(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("state", "=", "confirmed"),
+                ("remaining_amount", ">", 0),
+            ],
+            order="date, id",
+        )
+        remaining = {donation.id: donation.remaining_amount for donation in donations}
+        by_company = defaultdict(list)
+        for donation in donations:
+            by_company[donation.company_id.id].append(donation)
+        values = []
+        for payment in self:
+            currency = payment.currency_id
+            candidates = [
+                funding.Candidate(
+                    donation_id=donation.id,
+                    received=donation.date,
+                    restriction=donation.restriction_id._funding_rule(),
+                    remaining=minor_units(remaining[donation.id], currency),
+                )
+                for donation in by_company[payment.company_id.id]
+                if donation.currency_id == currency
+            ]
+            proposal = funding.propose(
+                minor_units(payment.unfunded_amount, currency),
+                candidates,
+                payment.aid_type_id.id or None,
+                payment.program_id.id or None,
+            )
+            if not proposal:
+                raise UserError(
+                    self.env._(
+                        "No confirmed donation with money left may fund %(payment)s "
+                        "(%(aid_type)s, %(amount)s not yet funded).",
+                        payment=payment.display_name,
+                        aid_type=payment.aid_type_id.name or "-",
+                        amount=payment._format(payment.unfunded_amount),
+                    )
+                )
+            existing = {allocation.donation_id.id: allocation for allocation in payment.allocation_ids}
+            for donation_id, units in proposal:
+                amount = from_minor_units(units, currency)
+                remaining[donation_id] -= amount
+                if donation_id in existing:
+                    existing[donation_id].amount += amount
+                else:
+                    values.append({"disbursement_id": payment.id, "donation_id": donation_id, "amount": amount})
+        Allocation.create(values)
+        return True
+
+    def action_post(self):
+        self._check_draft()
+        for payment in self:
+            payment._check_postable()
+        for payment in self:
+            bill = self.env["account.move"].create(payment._prepare_bill_values())
+            bill.action_post()
+            payment.write(
+                {
+                    "state": "posted",
+                    "move_id": bill.id,
+                    "name": payment.company_id._beneficiary_numbering(
+                        "beneficiary.disbursement", "beneficiary_relations_account.seq_beneficiary_disbursement"
+                    ).next_by_id(sequence_date=payment.date),
+                }
+            )
+            bill.ref = payment.name
+        return True
+
+    def _check_postable(self):
+        self.ensure_one()
+        if self.request_id.decision != "approved":
+            raise UserError(
+                self.env._(
+                    "Request %(request)s is not approved by the committee: no aid can be paid on it.",
+                    request=self.request_id.name,
+                )
+            )
+        if self.funding_state != "funded":
+            raise UserError(
+                self.env._(
+                    "%(payment)s is funded %(funded)s of %(amount)s: allocate %(missing)s more from "
+                    "donations before posting it, so that every riyal paid has its donor.",
+                    payment=self.display_name,
+                    funded=self._format(self.funded_amount),
+                    amount=self._format(self.amount),
+                    missing=self._format(self.unfunded_amount),
+                )
+            )
+        if not self.partner_id:
+            raise UserError(self.env._("Say who is paid for %(payment)s.", payment=self.display_name))
+        company = self.company_id
+        if not company.beneficiary_aid_account_id or not self._aid_journal():
+            raise UserError(
+                self.env._(
+                    "Set the aid expense account and the aid bills journal of %(company)s in the "
+                    "settings of Beneficiary Relations before posting aid payments.",
+                    company=company.name,
+                )
+            )
+
+    def _aid_journal(self):
+        company = self.company_id
+        return company.beneficiary_aid_journal_id or self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "purchase")], limit=1
+        )
+
+    def _analytic_distribution(self):
+        """The bill line's analytic distribution: each restricted fund's share
+        of the payment, by the allocations."""
+        amounts = defaultdict(int)
+        for allocation in self.allocation_ids:
+            account = allocation.donation_id.restriction_id.analytic_account_id
+            amounts[account.id or None] += minor_units(allocation.amount, self.currency_id)
+        return {str(account): share for account, share in funding.analytic_shares(amounts).items()}
+
+    def _prepare_bill_values(self):
+        self.ensure_one()
+        label = self.env._(
+            "Aid for request %(request)s: %(aid_type)s",
+            request=self.request_id.name,
+            aid_type=self.aid_type_id.name or "",
+        )
+        line = {
+            "name": label,
+            "account_id": self.company_id.beneficiary_aid_account_id.id,
+            "quantity": 1,
+            "price_unit": self.amount,
+            "tax_ids": [fields.Command.clear()],
+        }
+        distribution = self._analytic_distribution()
+        if distribution:
+            line["analytic_distribution"] = distribution
+        return {
+            "move_type": "in_invoice",
+            "journal_id": self._aid_journal().id,
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_id.id,
+            "invoice_date": self.date,
+            "date": self.date,
+            "currency_id": self.currency_id.id,
+            "invoice_line_ids": [fields.Command.create(line)],
+        }
+
+    def action_cancel(self):
+        for payment in self.filtered(lambda p: p.state == "posted"):
+            if payment.move_id.payment_state not in ("not_paid", False):
+                raise UserError(
+                    self.env._(
+                        "The bill %(bill)s of %(payment)s is already (partly) paid. Undo its payment "
+                        "in accounting before cancelling the aid payment.",
+                        bill=payment.move_id.display_name,
+                        payment=payment.display_name,
+                    )
+                )
+        for payment in self.filtered(lambda p: p.state != "cancelled"):
+            values = {"state": "cancelled"}
+            if payment.move_id.state == "posted":
+                today = fields.Date.context_today(self)
+                values["reversal_move_id"] = payment.move_id._reverse_moves(
+                    [
+                        {
+                            "ref": self.env._("Cancelled aid payment %(payment)s", payment=payment.display_name),
+                            "date": max(today, payment.move_id.date),
+                            "invoice_date": max(today, payment.move_id.date),
+                        }
+                    ],
+                    cancel=True,
+                ).id
+            payment.write(values)
+        return True
+
+    def action_open_bill(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,323 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# What cannot change once a donation is confirmed: the receipt and the journal
+# entry say them, and allocations rely on them.
+LOCKED_FIELDS = ("donor_id", "date", "amount", "currency_id", "restriction_id", "company_id", "journal_id", "move_id")
+
+
+class BeneficiaryDonation(models.Model):
+    _name = "beneficiary.donation"
+    _description = "Donation"
+    _inherit = ["beneficiary.funding.document", "mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _locked_fields = LOCKED_FIELDS
+
+    name = fields.Char(
+        string="Receipt Number",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Given from the association's receipt numbering when the donation is confirmed.",
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True, index=True, default=lambda self: self.env.company
+    )
+    donor_id = fields.Many2one("res.partner", string="Donor", required=True, index=True, tracking=True)
+    date = fields.Date(string="Date Received", required=True, default=fields.Date.context_today, tracking=True)
+    amount = fields.Monetary(required=True, currency_field="currency_id", tracking=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        tracking=True,
+    )
+    restriction_id = fields.Many2one(
+        "beneficiary.fund.restriction",
+        string="Restriction",
+        index=True,
+        tracking=True,
+        help="Leave empty for an unrestricted donation, which may fund any aid.",
+    )
+    is_restricted = fields.Boolean(string="Restricted", compute="_compute_is_restricted", store=True)
+    method = fields.Selection(
+        [
+            ("bank", "Bank transfer"),
+            ("cash", "Cash"),
+            ("online", "Online platform"),
+            ("in_kind", "In kind"),
+        ],
+        string="Received By",
+        required=True,
+        default="bank",
+        tracking=True,
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Journal",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        domain="[('type', 'in', ('bank', 'cash', 'general'))]",
+        help="Where the donation is recorded; the association's donations journal by default.",
+    )
+    debit_account_id = fields.Many2one(
+        "account.account",
+        string="Received Into",
+        compute="_compute_debit_account_id",
+        store=True,
+        readonly=False,
+        help="The account that receives the money or the goods: the journal's own account by "
+        "default; for a gift in kind, the stock or expense account of the goods.",
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Journal Entry",
+        copy=False,
+        index="btree_not_null",
+        help="The entry that recorded the donation. Pick an entry already posted (e.g. from the "
+        "bank statement) before confirming to link it; otherwise confirming creates one.",
+    )
+    move_created = fields.Boolean(copy=False, readonly=True)
+    reversal_move_id = fields.Many2one("account.move", string="Reversal Entry", copy=False, readonly=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("confirmed", "Confirmed"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    allocation_ids = fields.One2many("beneficiary.aid.allocation", "donation_id", string="Allocations")
+    allocated_amount = fields.Monetary(
+        string="Allocated", compute="_compute_balances", store=True, currency_field="currency_id"
+    )
+    remaining_amount = fields.Monetary(
+        string="Remaining", compute="_compute_balances", store=True, currency_field="currency_id"
+    )
+    note = fields.Text(string="Notes")
+
+    _sql_constraints = [
+        ("amount_positive", "CHECK(amount > 0)", "A donation's amount must be more than zero."),
+        ("receipt_unique", "unique(name, company_id)", "This receipt number is already used."),
+    ]
+
+    @api.depends("restriction_id")
+    def _compute_is_restricted(self):
+        for donation in self:
+            donation.is_restricted = bool(donation.restriction_id)
+
+    @api.depends("company_id")
+    def _compute_journal_id(self):
+        for donation in self:
+            if not donation.journal_id or donation.journal_id.company_id != donation.company_id:
+                donation.journal_id = donation.company_id.beneficiary_donation_journal_id
+
+    @api.depends("journal_id")
+    def _compute_debit_account_id(self):
+        for donation in self:
+            donation.debit_account_id = donation.journal_id.default_account_id
+
+    @api.depends("amount", "allocation_ids.amount", "allocation_ids.state")
+    def _compute_balances(self):
+        # one grouped query for the whole batch, however many donations
+        stored = self.filtered("id")
+        allocated = dict(
+            self.env["beneficiary.aid.allocation"].sudo()._read_group(
+                [("donation_id", "in", stored.ids), ("state", "!=", "cancelled")],
+                ["donation_id"],
+                ["amount:sum"],
+            )
+        )
+        for donation in self:
+            donation.allocated_amount = allocated.get(donation._origin.sudo(), 0.0) if donation.id else 0.0
+            donation.remaining_amount = donation.amount - donation.allocated_amount
+
+    @api.depends("name", "donor_id", "state")
+    def _compute_display_name(self):
+        for donation in self:
+            donation.display_name = donation.name or self.env._("Draft donation of %(donor)s", donor=donation.donor_id.name or "")
+
+    @api.constrains("restriction_id", "company_id")
+    def _check_restriction_company(self):
+        for donation in self:
+            if donation.restriction_id and donation.restriction_id.company_id != donation.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The restriction %(restriction)s belongs to another association.",
+                        restriction=donation.restriction_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ guards
+
+    def write(self, vals):
+        for donation in self:
+            changed = donation._locked_changes(vals)
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "Donation %(donation)s is %(state)s: its %(fields)s can no longer change. "
+                        "Cancel it and record the donation again.",
+                        donation=donation.display_name,
+                        state=donation._state_label(),
+                        fields=", ".join(changed),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        for donation in self:
+            if donation.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Donation %(donation)s has been confirmed; cancel it instead of deleting it.",
+                        donation=donation.display_name,
+                    )
+                )
+
+    # ----------------------------------------------------------------- actions
+
+    def action_confirm(self):
+        for donation in self:
+            if donation.state != "draft":
+                raise UserError(
+                    self.env._("Donation %(donation)s is not a draft.", donation=donation.display_name)
+                )
+            donation._check_accounting_setup()
+        for donation in self:
+            values = {
+                "state": "confirmed",
+                "name": donation.company_id._beneficiary_numbering(
+                    "beneficiary.donation", "beneficiary_relations_account.seq_beneficiary_donation"
+                ).next_by_id(sequence_date=donation.date),
+            }
+            if donation.move_id:
+                values["move_created"] = False
+            else:
+                move = self.env["account.move"].create(donation._prepare_move_values())
+                move.action_post()
+                values.update(move_id=move.id, move_created=True)
+            donation.write(values)
+        return True
+
+    def _check_accounting_setup(self):
+        self.ensure_one()
+        if self.move_id:
+            if self.move_id.state != "posted" or self.move_id.company_id != self.company_id:
+                raise UserError(
+                    self.env._(
+                        "The entry %(entry)s cannot record donation of %(donor)s: link a posted entry of "
+                        "%(company)s, or clear the field to let the confirmation create one.",
+                        entry=self.move_id.display_name,
+                        donor=self.donor_id.name,
+                        company=self.company_id.name,
+                    )
+                )
+            return
+        if not self.journal_id:
+            raise UserError(
+                self.env._(
+                    "No journal for the donation of %(donor)s: choose one, or set the donations journal "
+                    "in the settings of Beneficiary Relations.",
+                    donor=self.donor_id.name,
+                )
+            )
+        if not self.debit_account_id:
+            raise UserError(
+                self.env._(
+                    "Journal %(journal)s has no account of its own: say which account receives the "
+                    "donation of %(donor)s (Received Into).",
+                    journal=self.journal_id.name,
+                    donor=self.donor_id.name,
+                )
+            )
+        if not self._income_account():
+            raise UserError(
+                self.env._(
+                    "Set the donations income account of %(company)s in the settings of Beneficiary "
+                    "Relations before confirming donations.",
+                    company=self.company_id.name,
+                )
+            )
+
+    def _income_account(self):
+        company = self.company_id
+        if self.restriction_id and company.beneficiary_restricted_account_id:
+            return company.beneficiary_restricted_account_id
+        return company.beneficiary_donation_account_id
+
+    def _prepare_move_values(self):
+        """A balanced entry: the money (or the goods) in, the donation income
+        out, the restriction's analytic account on the income line."""
+        self.ensure_one()
+        company = self.company_id
+        balance = self.currency_id._convert(self.amount, company.currency_id, company, self.date)
+        label = self.env._("Donation of %(donor)s", donor=self.donor_id.name)
+        if self.restriction_id:
+            label = f"{label} - {self.restriction_id.name}"
+        common = {"partner_id": self.donor_id.id, "currency_id": self.currency_id.id, "name": label}
+        income = dict(common, account_id=self._income_account().id, balance=-balance, amount_currency=-self.amount)
+        if self.restriction_id.analytic_account_id:
+            income["analytic_distribution"] = {str(self.restriction_id.analytic_account_id.id): 100}
+        return {
+            "move_type": "entry",
+            "journal_id": self.journal_id.id,
+            "company_id": company.id,
+            "date": self.date,
+            "ref": label,
+            "line_ids": [
+                fields.Command.create(dict(common, account_id=self.debit_account_id.id, balance=balance, amount_currency=self.amount)),
+                fields.Command.create(income),
+            ],
+        }
+
+    def action_cancel(self):
+        for donation in self:
+            if donation.state == "cancelled":
+                continue
+            used = donation.allocation_ids.filtered(lambda a: a.state != "cancelled")
+            if used:
+                raise UserError(
+                    self.env._(
+                        "Donation %(donation)s funds %(count)s aid payments (%(amount)s, e.g. %(payment)s). "
+                        "Remove those allocations or cancel the payments first.",
+                        donation=donation.display_name,
+                        count=len(used.disbursement_id),
+                        amount=donation._format(sum(used.mapped("amount"))),
+                        payment=used[0].disbursement_id.display_name,
+                    )
+                )
+        for donation in self.filtered(lambda d: d.state != "cancelled"):
+            values = {"state": "cancelled"}
+            if donation.move_created and donation.move_id.state == "posted":
+                reversal = donation.move_id._reverse_moves(
+                    [
+                        {
+                            "ref": self.env._("Cancelled donation %(donation)s", donation=donation.display_name),
+                            "date": max(fields.Date.context_today(self), donation.move_id.date),
+                        }
+                    ],
+                    cancel=True,
+                )
+                values["reversal_move_id"] = reversal.id
+            elif donation.move_id:
+                donation.message_post(
+                    body=self.env._(
+                        "The linked entry %(entry)s was not created by this donation and stays as it is.",
+                        entry=donation.move_id.display_name,
+                    )
+                )
+            donation.write(values)
+        return True
+
+    def action_open_allocations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("beneficiary_relations_account.action_beneficiary_aid_allocation")
+        action["domain"] = [("donation_id", "=", self.id)]
+        action["context"] = {"default_donation_id": self.id}
+        return action

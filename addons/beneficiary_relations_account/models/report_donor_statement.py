@@ -1,0 +1,34 @@
+from collections import defaultdict
+
+from odoo import api, models
+
+
+class ReportDonorStatement(models.AbstractModel):
+    _name = "report.beneficiary_relations_account.report_donor_statement"
+    _description = "Donor Statement"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        donations = self.env["beneficiary.donation"].browse(docids).filtered(lambda d: d.state == "confirmed")
+        # what each donation funded, read in one search for all of them
+        allocations = self.env["beneficiary.aid.allocation"].search(
+            [("donation_id", "in", donations.ids), ("state", "=", "posted")], order="date, id"
+        )
+        lines = defaultdict(list)
+        for allocation in allocations:
+            lines[allocation.donation_id.id].append(allocation)
+        by_donor = defaultdict(lambda: self.env["beneficiary.donation"])
+        for donation in donations.sorted(lambda d: (d.date, d.id)):
+            by_donor[donation.donor_id] |= donation
+        statements = [
+            {"donor": donor, "donations": donor_donations, "lines": lines}
+            for donor, donor_donations in by_donor.items()
+        ]
+        company = donations.company_id[:1] or self.env.company
+        return {
+            "doc_ids": donations.ids,
+            "doc_model": "beneficiary.donation",
+            "docs": donations,
+            "statements": statements,
+            "show_request": company.beneficiary_statement_detail == "request",
+        }

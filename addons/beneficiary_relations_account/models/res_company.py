@@ -1,0 +1,100 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    beneficiary_donation_journal_id = fields.Many2one(
+        "account.journal",
+        string="Donations Journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash', 'general'))]",
+        help="Journal in which a confirmed donation is recorded, unless the donation names another.",
+    )
+    beneficiary_donation_account_id = fields.Many2one(
+        "account.account",
+        string="Donations Income Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Credited by unrestricted donations.",
+    )
+    beneficiary_restricted_account_id = fields.Many2one(
+        "account.account",
+        string="Restricted Donations Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Credited by restricted donations. Leave empty to use the donations income account; "
+        "the restriction's analytic account tells restricted funds apart either way.",
+    )
+    beneficiary_aid_journal_id = fields.Many2one(
+        "account.journal",
+        string="Aid Bills Journal",
+        check_company=True,
+        domain="[('type', '=', 'purchase')]",
+        help="Purchase journal of the bills that pay aid to beneficiaries or to suppliers on their behalf.",
+    )
+    beneficiary_aid_account_id = fields.Many2one(
+        "account.account",
+        string="Aid Expense Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Debited by every aid payment.",
+    )
+    beneficiary_statement_detail = fields.Selection(
+        [
+            ("aid_type", "Aid type and date only"),
+            ("request", "Aid type, date and request number"),
+        ],
+        string="Donor Statement Shows",
+        default="aid_type",
+        required=True,
+        help="What a donor statement says about the aid a donation paid for. It never names "
+        "a beneficiary; the request number lets the association answer a donor's question "
+        "without giving the donor anyone's identity.",
+    )
+
+    def _beneficiary_numbering(self, code, template_xmlid):
+        """The company's own sequence for ``code``, copied from the shared
+        template on first use, so each association counts its receipts from 1."""
+        self.ensure_one()
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
+        if not sequence:
+            template = self.env.ref(template_xmlid).sudo()
+            sequence = template.copy(
+                {
+                    "code": code,
+                    "company_id": self.id,
+                    "name": f"{template.name} ({self.name})",
+                    "number_next": 1,
+                }
+            )
+        return sequence
+
+    def _beneficiary_default_accounting(self):
+        """Point the association's donation and aid settings at its chart of
+        accounts: the first bank journal, "other income", the first purchase
+        journal and expense account (loading Odoo's generic chart when the
+        association has none). Used by the demo data and the tests; a real
+        association picks its own accounts in the settings."""
+        for company in self:
+            Account = self.env["account.account"].with_company(company)
+            Journal = self.env["account.journal"].with_company(company)
+            if not Journal.search([("company_id", "=", company.id)], limit=1):
+                self.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+            company.write(
+                {
+                    "beneficiary_donation_journal_id": Journal.search(
+                        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+                    ).id,
+                    "beneficiary_donation_account_id": Account.search(
+                        [("company_ids", "in", company.ids), ("account_type", "=", "income_other")], limit=1
+                    ).id,
+                    "beneficiary_aid_journal_id": Journal.search(
+                        [("company_id", "=", company.id), ("type", "=", "purchase")], limit=1
+                    ).id,
+                    "beneficiary_aid_account_id": Account.search(
+                        [("company_ids", "in", company.ids), ("account_type", "=", "expense")], limit=1
+                    ).id,
+                }
+            )

@@ -1,0 +1,5 @@
+from . import test_allocation
+from . import test_auto_allocate
+from . import test_accounting
+from . import test_access
+from . import test_balance_queries

@@ -1,0 +1,89 @@
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import FundingCase
+
+
+@tagged("post_install", "-at_install")
+class TestFundingAccess(FundingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_accountant = cls._user("h4_accountant_other", ["accountant"], company=cls.other_company)
+
+    def test_the_accountant_records_funds_and_pays_aid(self):
+        Donation = self.env["beneficiary.donation"].with_user(self.accountant)
+        donation = Donation.create({"donor_id": self.donor.id, "amount": 2000})
+        donation.action_confirm()
+        payment = self.env["beneficiary.disbursement"].with_user(self.accountant).create(
+            {"request_id": self.rent_request.id, "amount": 2000}
+        )
+        payment.action_auto_allocate()
+        payment.action_post()
+        self.assertEqual(payment.move_id.state, "posted")
+        self.assertEqual(donation.remaining_amount, 0)
+        # the accountant reads what funded the request
+        self.assertEqual(self.rent_request.with_user(self.accountant).funded_amount, 2000)
+
+    def test_officers_see_only_whether_a_request_is_funded(self):
+        payment = self._payment(self.rent_request, 5000)
+        self._allocate(self._donation(5000), payment, 5000)
+        request = self.rent_request.with_user(self.officer)
+        self.assertEqual(request.funding_state, "funded")
+        for field in ("funded_amount", "disbursement_ids"):
+            with self.assertRaises(AccessError):
+                request.read([field])
+        for model in ("beneficiary.donation", "beneficiary.disbursement", "beneficiary.aid.allocation"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.officer).search([])
+
+    def test_committee_members_never_see_donors(self):
+        payment = self._payment(self.rent_request, 5000)
+        self._allocate(self._donation(5000), payment, 5000)
+        for model in ("beneficiary.donation", "beneficiary.aid.allocation", "beneficiary.fund.restriction"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.chair).search_read([], ["display_name"])
+        with self.assertRaises(AccessError):
+            self.rent_request.with_user(self.chair).read(["disbursement_ids"])
+        # the form they open shows no payment page
+        arch = self.env["beneficiary.request"].with_user(self.chair).get_view(view_type="form")["arch"]
+        self.assertNotIn("disbursement_ids", arch)
+        self.assertIn("funding_state", arch)
+
+    def test_an_officer_cannot_create_money(self):
+        with self.assertRaises(AccessError):
+            self.env["beneficiary.donation"].with_user(self.officer).create({"donor_id": self.donor.id, "amount": 10})
+
+    def test_associations_do_not_see_each_others_donations(self):
+        ours = self._donation(1000)
+        as_them = self.env["beneficiary.donation"].with_user(self.other_accountant).with_context(
+            allowed_company_ids=self.other_company.ids
+        )
+        theirs = as_them.create({"donor_id": self.other_donor.id, "amount": 50})
+        self.assertEqual(theirs.company_id, self.other_company)
+        self.assertEqual(self.env["beneficiary.donation"].with_user(self.accountant).search([]), ours)
+        self.assertEqual(as_them.search([]), theirs)
+        with self.assertRaises(AccessError):
+            ours.with_env(as_them.env).read(["amount"])
+
+    def test_a_donation_cannot_fund_another_associations_aid(self):
+        self.other_company._beneficiary_default_accounting()
+        theirs = self.env["beneficiary.donation"].create(
+            {"donor_id": self.other_donor.id, "amount": 500, "company_id": self.other_company.id}
+        )
+        theirs.action_confirm()
+        payment = self._payment(self.rent_request, 500)
+        with self.assertRaises(UserError):
+            self._allocate(theirs, payment, 500)
+        self.assertEqual(theirs.remaining_amount, 500)
+
+    def test_a_restriction_belongs_to_one_association(self):
+        their_program = self.env["beneficiary.program"].create(
+            {"name": "Their program (test)", "company_id": self.other_company.id}
+        )
+        foreign = self.env["beneficiary.fund.restriction"].create(
+            {"name": "Their fund (test)", "company_id": self.other_company.id, "program_id": their_program.id}
+        )
+        with self.assertRaises(ValidationError) as refusal:
+            self._donation(100, foreign, confirm=False)
+        self.assertIn("another association", str(refusal.exception))
