@@ -4,7 +4,8 @@
 #   serve [ODOO OPTIONS]  (the default) wait for PostgreSQL, prepare the database (below),
 #                         then run the Odoo server on ODOO_DB only
 #   init                  prepare the database, then stop
-#   update                update the addon (odoo -u beneficiary_relations), then stop
+#   update                update the addons (odoo -u beneficiary_relations[,beneficiary_relations_account]),
+#                         then stop
 #   provision             only the feedback service's access (deploy/provision_feedback.py)
 #   shell                 an Odoo shell on ODOO_DB
 #   anything else         run as a command (bash, odoo --help, ...)
@@ -16,7 +17,9 @@
 #   2. once: deploy/odoo/first_start.py (administrator's password ODOO_ADMIN_PASSWORD,
 #      language, country ODOO_COUNTRY);
 #   3. install beneficiary_relations, or update it when the version in its manifest is
-#      not the one installed;
+#      not the one installed; the same for beneficiary_relations_account (donations and
+#      aid accounting, with Odoo's accounting) when ODOO_ACCOUNTING is true. Setting it
+#      back to false later uninstalls nothing: the books stay;
 #   4. deploy/provision_feedback.py: the feedback service's user, API key and shared
 #      secret, written to FEEDBACK_ENV_FILE for the feedback containers.
 #
@@ -28,12 +31,14 @@
 set -euo pipefail
 
 ADDON=beneficiary_relations
+ACCOUNTING_ADDON=beneficiary_relations_account
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEPLOY_DIR=$(dirname "$HERE")
 ODOO_BIN=${ODOO_BIN:-odoo}
 ADDONS_DIR=${ADDONS_DIR:-/mnt/extra-addons}
 DB_WAIT_SECONDS=${DB_WAIT_SECONDS:-120}
 ODOO_DEMO=${ODOO_DEMO:-false}
+ODOO_ACCOUNTING=${ODOO_ACCOUNTING:-false}
 ODOO_LANGUAGE=${ODOO_LANGUAGE:-ar_001}
 ODOO_PROXY_MODE=${ODOO_PROXY_MODE:-false}
 
@@ -56,6 +61,7 @@ check_settings() {
     [[ $ODOO_DB =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$ ]] ||
         die "ODOO_DB='$ODOO_DB': use letters, digits, _ and - only"
     is_true "$ODOO_DEMO" || true
+    is_true "$ODOO_ACCOUNTING" || true
     is_true "$ODOO_PROXY_MODE" || true
 }
 
@@ -77,11 +83,20 @@ query() {
 
 module_state() { query "SELECT state FROM ir_module_module WHERE name = '$1'"; }
 
-installed_version() { query "SELECT latest_version FROM ir_module_module WHERE name = '$ADDON'"; }
+installed_version() { query "SELECT latest_version FROM ir_module_module WHERE name = '$1'"; }
 
-# the addon's version as Odoo stores it (18.0.x.y.z)
+# the addons this deployment runs, comma-separated
+addons() {
+    if is_true "$ODOO_ACCOUNTING"; then
+        echo "$ADDON,$ACCOUNTING_ADDON"
+    else
+        echo "$ADDON"
+    fi
+}
+
+# manifest_version ADDON: the addon's version as Odoo stores it (18.0.x.y.z)
 manifest_version() {
-    local manifest=$ADDONS_DIR/$ADDON/__manifest__.py version
+    local manifest=$ADDONS_DIR/$1/__manifest__.py version
     [ -f "$manifest" ] || die "$manifest not found: is ./addons mounted at $ADDONS_DIR?"
     version=$(sed -n -E "s/^[[:space:]]*[\"']version[\"'][[:space:]]*:[[:space:]]*[\"']([^\"']+)[\"'].*/\1/p" \
         "$manifest" | head -n 1)
@@ -115,27 +130,35 @@ prepare() {
         say "first start: administrator's password, language and country"
         odoo_shell <"$HERE/first_start.py"
     fi
-    local state
-    state=$(module_state "$ADDON")
-    if [ "$state" != installed ]; then
-        say "installing $ADDON in $ODOO_DB (state was '${state:-none}')"
-        odoo_run --init="$ADDON"
-        state=$(module_state "$ADDON")
-        [ "$state" = installed ] || die "$ADDON is not installed (state '${state:-none}'); see Odoo's log above"
-    else
-        local installed wanted
-        installed=$(installed_version)
-        wanted=$(manifest_version)
-        if [ "$installed" != "$wanted" ]; then
-            say "updating $ADDON from $installed to $wanted"
-            update
-        fi
-    fi
+    local addon
+    for addon in $(addons | tr ',' ' '); do
+        install_or_update "$addon"
+    done
     provision
 }
 
+# install_or_update ADDON: install it, or update it when its manifest's version is
+# not the one installed
+install_or_update() {
+    local addon=$1 state installed wanted
+    state=$(module_state "$addon")
+    if [ "$state" != installed ]; then
+        say "installing $addon in $ODOO_DB (state was '${state:-none}')"
+        odoo_run --init="$addon"
+        state=$(module_state "$addon")
+        [ "$state" = installed ] || die "$addon is not installed (state '${state:-none}'); see Odoo's log above"
+    else
+        installed=$(installed_version "$addon")
+        wanted=$(manifest_version "$addon")
+        if [ "$installed" != "$wanted" ]; then
+            say "updating $addon from $installed to $wanted"
+            odoo_run --update="$addon"
+        fi
+    fi
+}
+
 update() {
-    odoo_run --update="$ADDON"
+    odoo_run --update="$(addons)"
 }
 
 provision() {

@@ -16,6 +16,8 @@ sql=""
 while [ $# -gt 0 ]; do [ "$1" = -c ] && sql=$2; shift; done
 case "$sql" in
     *"name = 'base'"*) file=base_state ;;
+    *latest_version*"'beneficiary_relations_account'"*) file=account_version ;;
+    *"name = 'beneficiary_relations_account'"*) file=account_state ;;
     *latest_version*) file=addon_version ;;
     *"name = 'beneficiary_relations'"*) file=addon_state ;;
     *first_start_done*) file=first_start_done ;;
@@ -39,6 +41,8 @@ esac
 echo "odoo $*" >>"$STATE/calls"
 case "$*" in
     *--init=base*) echo installed >"$STATE/base_state" ;;
+    *--init=beneficiary_relations_account*)
+        echo installed >"$STATE/account_state"; echo "$MANIFEST_VERSION" >"$STATE/account_version" ;;
     *--init=beneficiary_relations* | *--update=beneficiary_relations*)
         echo installed >"$STATE/addon_state"; echo "$MANIFEST_VERSION" >"$STATE/addon_version" ;;
 esac
@@ -54,11 +58,13 @@ def start(tmp_path):
     for name, text in (("psql", PSQL), ("odoo", ODOO), ("pg_isready", "#!/bin/sh\nexit 0\n")):
         (bin_dir / name).write_text(text)
         (bin_dir / name).chmod(0o755)
-    addon = tmp_path / "addons" / "beneficiary_relations"
-    addon.mkdir(parents=True)
+    addons = [tmp_path / "addons" / name for name in ("beneficiary_relations", "beneficiary_relations_account")]
+    for addon in addons:
+        addon.mkdir(parents=True)
 
     def call(*args, version="18.0.1.0.0", **extra):
-        (addon / "__manifest__.py").write_text('{\n    "name": "x",\n    "version": "%s",\n}\n' % version)
+        for addon in addons:
+            (addon / "__manifest__.py").write_text('{\n    "name": "x",\n    "version": "%s",\n}\n' % version)
         environ = {
             "PATH": "%s:%s" % (bin_dir, os.environ["PATH"]),
             "STATE": str(state),
@@ -129,6 +135,33 @@ def test_a_new_addon_version_updates_it(start):
     assert "updating beneficiary_relations from 18.0.1.0.0 to 18.0.1.1.0" in result.stdout
 
 
+def test_accounting_is_installed_after_the_core_when_asked(start):
+    result = start("init", ODOO_ACCOUNTING="true")
+    assert result.returncode == 0, result.stderr
+    assert result.calls[2:] == [
+        ONE_OFF + " --without-demo=all --init=beneficiary_relations",
+        ONE_OFF + " --without-demo=all --init=beneficiary_relations_account",
+        "shell provision",
+    ]
+
+
+def test_accounting_can_be_added_to_a_running_deployment(start):
+    given(start.state, **READY)
+    result = start("init", ODOO_ACCOUNTING="true")
+    assert result.calls == [ONE_OFF + " --without-demo=all --init=beneficiary_relations_account", "shell provision"]
+    # and without it, nothing about accounting is done
+    given(start.state, account_state="uninstalled")
+    assert start("init").calls == ["shell provision"]
+
+
+def test_update_covers_the_accounting_addon_when_it_is_used(start):
+    given(start.state, **READY)
+    assert start("update").calls == [ONE_OFF + " --without-demo=all --update=beneficiary_relations"]
+    assert start("update", ODOO_ACCOUNTING="yes").calls == [
+        ONE_OFF + " --without-demo=all --update=beneficiary_relations,beneficiary_relations_account"
+    ]
+
+
 def test_an_interrupted_install_is_taken_up_again(start):
     given(start.state, base_state="installed", addon_state="to install", first_start_done="1")
     result = start("init")
@@ -141,6 +174,7 @@ def test_an_interrupted_install_is_taken_up_again(start):
         ({"ODOO_DB": ""}, "ODOO_DB is not set"),
         ({"ODOO_DB": "my db;drop"}, "ODOO_DB='my db;drop': use letters, digits, _ and - only"),
         ({"ODOO_DEMO": "maybe"}, "expected true or false, not 'maybe'"),
+        ({"ODOO_ACCOUNTING": "perhaps"}, "expected true or false, not 'perhaps'"),
     ],
 )
 def test_bad_settings_stop_the_start_with_a_message(start, environ, message):
