@@ -176,7 +176,7 @@ def fake_odoo(workdir, options):
                                     FAKE["login"], FAKE["api_key"], workdir)
     calls = [seconds for _size, seconds in result["batched"]["client"].calls]
     if len(calls) >= 20:
-        say("  the fake's time per batch of %d grows with what it already holds: first 10 batches %.0f ms each, "
+        say("  the fake's time per batch of %d as it fills (it must not grow): first 10 batches %.0f ms each, "
             "last 10 %.0f ms each" % (BATCH, 1000 * _bench.median(calls[:10]), 1000 * _bench.median(calls[-10:])))
     return result
 
