@@ -14,18 +14,22 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
-MODULE = "beneficiary_relations"
 LANG = "ar"
 
 
 @tagged("post_install", "-at_install")
 class TestArabicTranslations(TransactionCase):
+    """Checks one module's ar.po; a companion addon subclasses this test and
+    sets ``_module`` to its own name."""
+
+    _module = "beneficiary_relations"
+
     def _english_terms(self):
         """English term -> where it is used (first place found)."""
         terms = {}
-        reader = TranslationModuleReader(self.env.cr, modules=[MODULE])
+        reader = TranslationModuleReader(self.env.cr, modules=[self._module])
         for module, ttype, name, res_id, source, _value, _comments in reader:
-            if module == MODULE and source.strip():
+            if module == self._module and source.strip():
                 terms.setdefault(source, f"{ttype}:{name}:{res_id}")
         return terms
 
@@ -40,8 +44,8 @@ class TestArabicTranslations(TransactionCase):
 
     def test_every_english_term_has_an_arabic_translation(self):
         terms = self._english_terms()
-        self.assertTrue(terms, f"Odoo's extractor found no term in {MODULE}: the check would prove nothing")
-        po_path = Path(get_module_path(MODULE)) / "i18n" / f"{LANG}.po"
+        self.assertTrue(terms, f"Odoo's extractor found no term in {self._module}: the check would prove nothing")
+        po_path = Path(get_module_path(self._module)) / "i18n" / f"{LANG}.po"
         translated = self._arabic_translations(po_path) if po_path.is_file() else {}
         missing = sorted(term for term in terms if term not in translated)
         if missing:

@@ -108,6 +108,7 @@ class BeneficiaryAidAllocation(models.Model):
                 )
             rule = donation.restriction_id._funding_rule()
             if not funding.allows(rule, payment.aid_type_id.id or None, payment.program_id.id or None):
+                program = f" ({payment.program_id.name})" if payment.program_id else ""
                 raise ValidationError(
                     self.env._(
                         "Donation %(donation)s is restricted to %(restriction)s; request %(request)s is "
@@ -117,7 +118,7 @@ class BeneficiaryAidAllocation(models.Model):
                         restriction=donation.restriction_id.name,
                         request=payment.request_id.name,
                         aid_type=payment.aid_type_id.name or "-",
-                        program=f" ({payment.program_id.name})" if payment.program_id else "",
+                        program=program,
                     )
                 )
         self._check_balances()

@@ -269,8 +269,8 @@ class BeneficiaryDisbursement(models.Model):
         if self.funding_state != "funded":
             raise UserError(
                 self.env._(
-                    "%(payment)s is funded %(funded)s of %(amount)s: allocate %(missing)s more from "
-                    "donations before posting it, so that every riyal paid has its donor.",
+                    "Only %(funded)s of the %(amount)s of %(payment)s is funded: allocate %(missing)s more "
+                    "from donations before posting it, so that every riyal paid has its donor.",
                     payment=self.display_name,
                     funded=self._format(self.funded_amount),
                     amount=self._format(self.amount),
@@ -278,7 +278,7 @@ class BeneficiaryDisbursement(models.Model):
                 )
             )
         if not self.partner_id:
-            raise UserError(self.env._("Say who is paid for %(payment)s.", payment=self.display_name))
+            raise UserError(self.env._("Choose the payee of %(payment)s.", payment=self.display_name))
         company = self.company_id
         if not company.beneficiary_aid_account_id or not self._aid_journal():
             raise UserError(

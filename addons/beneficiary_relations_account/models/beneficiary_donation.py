@@ -80,7 +80,7 @@ class BeneficiaryDonation(models.Model):
         help="The entry that recorded the donation. Pick an entry already posted (e.g. from the "
         "bank statement) before confirming to link it; otherwise confirming creates one.",
     )
-    move_created = fields.Boolean(copy=False, readonly=True)
+    move_created = fields.Boolean(string="Entry Created by Donation", copy=False, readonly=True)
     reversal_move_id = fields.Many2one("account.move", string="Reversal Entry", copy=False, readonly=True)
     state = fields.Selection(
         [("draft", "Draft"), ("confirmed", "Confirmed"), ("cancelled", "Cancelled")],
@@ -160,10 +160,9 @@ class BeneficiaryDonation(models.Model):
             if changed:
                 raise UserError(
                     self.env._(
-                        "Donation %(donation)s is %(state)s: its %(fields)s can no longer change. "
+                        "Donation %(donation)s is no longer a draft: its %(fields)s can no longer change. "
                         "Cancel it and record the donation again.",
                         donation=donation.display_name,
-                        state=donation._state_label(),
                         fields=", ".join(changed),
                     )
                 )
@@ -211,7 +210,7 @@ class BeneficiaryDonation(models.Model):
             if self.move_id.state != "posted" or self.move_id.company_id != self.company_id:
                 raise UserError(
                     self.env._(
-                        "The entry %(entry)s cannot record donation of %(donor)s: link a posted entry of "
+                        "The entry %(entry)s cannot record the donation of %(donor)s: link a posted entry of "
                         "%(company)s, or clear the field to let the confirmation create one.",
                         entry=self.move_id.display_name,
                         donor=self.donor_id.name,
@@ -284,7 +283,7 @@ class BeneficiaryDonation(models.Model):
             if used:
                 raise UserError(
                     self.env._(
-                        "Donation %(donation)s funds %(count)s aid payments (%(amount)s, e.g. %(payment)s). "
+                        "Donation %(donation)s still funds %(amount)s of aid (aid payments: %(count)s, e.g. %(payment)s). "
                         "Remove those allocations or cancel the payments first.",
                         donation=donation.display_name,
                         count=len(used.disbursement_id),

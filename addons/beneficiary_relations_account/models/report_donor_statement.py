@@ -15,13 +15,15 @@ class ReportDonorStatement(models.AbstractModel):
             [("donation_id", "in", donations.ids), ("state", "=", "posted")], order="date, id"
         )
         lines = defaultdict(list)
+        paid = defaultdict(float)
         for allocation in allocations:
             lines[allocation.donation_id.id].append(allocation)
+            paid[allocation.donation_id.id] += allocation.amount
         by_donor = defaultdict(lambda: self.env["beneficiary.donation"])
         for donation in donations.sorted(lambda d: (d.date, d.id)):
             by_donor[donation.donor_id] |= donation
         statements = [
-            {"donor": donor, "donations": donor_donations, "lines": lines}
+            {"donor": donor, "donations": donor_donations, "lines": lines, "paid": paid}
             for donor, donor_donations in by_donor.items()
         ]
         company = donations.company_id[:1] or self.env.company

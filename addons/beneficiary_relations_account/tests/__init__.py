@@ -3,3 +3,5 @@ from . import test_auto_allocate
 from . import test_accounting
 from . import test_access
 from . import test_balance_queries
+from . import test_translations
+from . import test_donor_statement
