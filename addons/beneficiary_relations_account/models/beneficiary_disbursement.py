@@ -135,6 +135,7 @@ class BeneficiaryDisbursement(models.Model):
     # ------------------------------------------------------------------ guards
 
     def write(self, vals):
+        self._check_state_write(vals)
         for payment in self:
             changed = payment._locked_changes(vals)
             if changed:
@@ -165,6 +166,11 @@ class BeneficiaryDisbursement(models.Model):
                 raise UserError(
                     self.env._("Aid payment %(payment)s is not a draft.", payment=payment.display_name)
                 )
+
+    @api.constrains("amount", "request_id")
+    def _check_allocations_still_fit(self):
+        # a smaller amount or another request must still suit the donations already allocated
+        self.allocation_ids._check_funding()
 
     def _check_allocations_open(self):
         for payment in self:
@@ -245,7 +251,7 @@ class BeneficiaryDisbursement(models.Model):
         for payment in self:
             bill = self.env["account.move"].create(payment._prepare_bill_values())
             bill.action_post()
-            payment.write(
+            payment._write_state(
                 {
                     "state": "posted",
                     "move_id": bill.id,
@@ -266,7 +272,7 @@ class BeneficiaryDisbursement(models.Model):
                     request=self.request_id.name,
                 )
             )
-        if self.funding_state != "funded":
+        if self.currency_id.compare_amounts(self.funded_amount, self.amount) != 0:
             raise UserError(
                 self.env._(
                     "Only %(funded)s of the %(amount)s of %(payment)s is funded: allocate %(missing)s more "
@@ -334,7 +340,7 @@ class BeneficiaryDisbursement(models.Model):
 
     def action_cancel(self):
         for payment in self.filtered(lambda p: p.state == "posted"):
-            if payment.move_id.payment_state not in ("not_paid", False):
+            if payment.move_id.payment_state not in ("not_paid", "reversed", False):
                 raise UserError(
                     self.env._(
                         "The bill %(bill)s of %(payment)s is already (partly) paid. Undo its payment "
@@ -345,7 +351,13 @@ class BeneficiaryDisbursement(models.Model):
                 )
         for payment in self.filtered(lambda p: p.state != "cancelled"):
             values = {"state": "cancelled"}
-            if payment.move_id.state == "posted":
+            if payment.move_id.payment_state == "reversed":
+                # already reversed in accounting: keep that credit note
+                values["reversal_move_id"] = payment.move_id.reversal_move_ids[:1].id
+            elif payment.move_id.state == "draft":
+                # reset to draft in accounting: cancelled with the payment, never posted again
+                payment.move_id.button_cancel()
+            elif payment.move_id.state == "posted":
                 today = fields.Date.context_today(self)
                 values["reversal_move_id"] = payment.move_id._reverse_moves(
                     [
@@ -357,7 +369,7 @@ class BeneficiaryDisbursement(models.Model):
                     ],
                     cancel=True,
                 ).id
-            payment.write(values)
+            payment._write_state(values)
         return True
 
     def action_open_bill(self):

@@ -1,9 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 # What cannot change once a donation is confirmed: the receipt and the journal
 # entry say them, and allocations rely on them.
-LOCKED_FIELDS = ("donor_id", "date", "amount", "currency_id", "restriction_id", "company_id", "journal_id", "move_id")
+LOCKED_FIELDS = (
+    "donor_id", "date", "amount", "currency_id", "restriction_id", "company_id",
+    "journal_id", "debit_account_id", "method", "move_id",
+)
 
 
 class BeneficiaryDonation(models.Model):
@@ -57,6 +61,7 @@ class BeneficiaryDonation(models.Model):
     journal_id = fields.Many2one(
         "account.journal",
         string="Journal",
+        check_company=True,
         compute="_compute_journal_id",
         store=True,
         readonly=False,
@@ -66,6 +71,7 @@ class BeneficiaryDonation(models.Model):
     debit_account_id = fields.Many2one(
         "account.account",
         string="Received Into",
+        check_company=True,
         compute="_compute_debit_account_id",
         store=True,
         readonly=False,
@@ -75,6 +81,7 @@ class BeneficiaryDonation(models.Model):
     move_id = fields.Many2one(
         "account.move",
         string="Journal Entry",
+        check_company=True,
         copy=False,
         index="btree_not_null",
         help="The entry that recorded the donation. Pick an entry already posted (e.g. from the "
@@ -116,10 +123,11 @@ class BeneficiaryDonation(models.Model):
             if not donation.journal_id or donation.journal_id.company_id != donation.company_id:
                 donation.journal_id = donation.company_id.beneficiary_donation_journal_id
 
-    @api.depends("journal_id")
+    @api.depends("journal_id", "method")
     def _compute_debit_account_id(self):
+        # goods given in kind never reach the bank: the accountant names their account
         for donation in self:
-            donation.debit_account_id = donation.journal_id.default_account_id
+            donation.debit_account_id = donation.method != "in_kind" and donation.journal_id.default_account_id
 
     @api.depends("amount", "allocation_ids.amount", "allocation_ids.state")
     def _compute_balances(self):
@@ -155,6 +163,7 @@ class BeneficiaryDonation(models.Model):
     # ------------------------------------------------------------------ guards
 
     def write(self, vals):
+        self._check_state_write(vals)
         for donation in self:
             changed = donation._locked_changes(vals)
             if changed:
@@ -181,6 +190,10 @@ class BeneficiaryDonation(models.Model):
 
     # ----------------------------------------------------------------- actions
 
+    @api.constrains("amount")
+    def _check_amount_covers_allocations(self):
+        self.allocation_ids._check_balances()
+
     def action_confirm(self):
         for donation in self:
             if donation.state != "draft":
@@ -201,7 +214,7 @@ class BeneficiaryDonation(models.Model):
                 move = self.env["account.move"].create(donation._prepare_move_values())
                 move.action_post()
                 values.update(move_id=move.id, move_created=True)
-            donation.write(values)
+            donation._write_state(values)
         return True
 
     def _check_accounting_setup(self):
@@ -217,12 +230,29 @@ class BeneficiaryDonation(models.Model):
                         company=self.company_id.name,
                     )
                 )
+            self._check_linked_entry_total()
             return
         if not self.journal_id:
             raise UserError(
                 self.env._(
                     "No journal for the donation of %(donor)s: choose one, or set the donations journal "
                     "in the settings of Beneficiary Relations.",
+                    donor=self.donor_id.name,
+                )
+            )
+        if self.method == "in_kind" and self.debit_account_id.account_type == "asset_cash":
+            raise UserError(
+                self.env._(
+                    "A gift in kind does not go to %(account)s, a bank or cash account: say which "
+                    "account receives the goods of %(donor)s (Received Into).",
+                    account=self.debit_account_id.display_name,
+                    donor=self.donor_id.name,
+                )
+            )
+        if not self.debit_account_id and self.method == "in_kind":
+            raise UserError(
+                self.env._(
+                    "Say which account receives the goods given in kind by %(donor)s (Received Into).",
                     donor=self.donor_id.name,
                 )
             )
@@ -241,6 +271,22 @@ class BeneficiaryDonation(models.Model):
                     "Set the donations income account of %(company)s in the settings of Beneficiary "
                     "Relations before confirming donations.",
                     company=self.company_id.name,
+                )
+            )
+
+    def _check_linked_entry_total(self):
+        """One bank entry may record several gifts, never more than it received."""
+        company = self.company_id
+        linked = self.search([("move_id", "=", self.move_id.id), ("state", "=", "confirmed")]) | self
+        total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in linked)
+        received = sum(self.move_id.line_ids.mapped("debit"))
+        if company.currency_id.compare_amounts(total, received) > 0:
+            raise UserError(
+                self.env._(
+                    "The entry %(entry)s records %(received)s; the donations linked to it would total %(total)s.",
+                    entry=self.move_id.display_name,
+                    received=formatLang(self.env, received, currency_obj=company.currency_id),
+                    total=formatLang(self.env, total, currency_obj=company.currency_id),
                 )
             )
 
@@ -304,6 +350,9 @@ class BeneficiaryDonation(models.Model):
                     cancel=True,
                 )
                 values["reversal_move_id"] = reversal.id
+            elif donation.move_created and donation.move_id.state == "draft":
+                # reset to draft in accounting: cancelled with the donation, never posted again
+                donation.move_id.button_cancel()
             elif donation.move_id:
                 donation.message_post(
                     body=self.env._(
@@ -311,7 +360,7 @@ class BeneficiaryDonation(models.Model):
                         entry=donation.move_id.display_name,
                     )
                 )
-            donation.write(values)
+            donation._write_state(values)
         return True
 
     def action_open_allocations(self):

@@ -13,6 +13,7 @@ class BeneficiaryFundRestriction(models.Model):
     _name = "beneficiary.fund.restriction"
     _description = "Donation Restriction"
     _order = "name"
+    _check_company_auto = True
 
     name = fields.Char(
         string="Restriction",
@@ -66,6 +67,10 @@ class BeneficiaryFundRestriction(models.Model):
                         name=restriction.name,
                     )
                 )
+        # a narrower scope must still suit the aid its donations already fund
+        self.env["beneficiary.aid.allocation"].sudo().search(
+            [("restriction_id", "in", self.ids), ("state", "!=", "cancelled")]
+        )._check_funding()
 
     @api.model_create_multi
     def create(self, vals_list):

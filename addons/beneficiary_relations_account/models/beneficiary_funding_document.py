@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
 
@@ -11,6 +12,17 @@ class BeneficiaryFundingDocument(models.AbstractModel):
 
     # fields that cannot change once the document has left its draft
     _locked_fields = ()
+    # context key the buttons set: only they move a document between states
+    _STATE_CHANGE = "beneficiary_funding_state_change"
+
+    def _check_state_write(self, vals):
+        """The status moves only through Confirm, Post and Cancel: writing it
+        directly (e.g. over XML-RPC) would skip their checks and entries."""
+        if "state" in vals and not self.env.context.get(self._STATE_CHANGE):
+            raise UserError(self.env._("The status changes only through the Confirm, Post and Cancel buttons."))
+
+    def _write_state(self, vals):
+        return self.with_context(**{self._STATE_CHANGE: True}).write(vals)
 
     def _locked_changes(self, vals):
         """The labels of the locked fields ``vals`` would change on this

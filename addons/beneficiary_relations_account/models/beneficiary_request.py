@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..funding import allocation as funding
 from .beneficiary_disbursement import minor_units
@@ -37,6 +38,24 @@ class BeneficiaryRequest(models.Model):
         groups=ACCOUNTING_GROUPS,
     )
     disbursement_count = fields.Integer(compute="_compute_disbursement_count", groups=ACCOUNTING_GROUPS)
+
+    @api.constrains("aid_type_id", "program_id")
+    def _check_funding_still_allowed(self):
+        """The aid type and program decide which donations may pay: once aid is
+        paid they are history, and a payment in preparation must still suit
+        its donations."""
+        payments = self.sudo().disbursement_ids.filtered(lambda p: p.state != "cancelled")
+        posted = payments.filtered(lambda p: p.state == "posted")
+        if posted:
+            raise ValidationError(
+                self.env._(
+                    "Request %(request)s has posted aid payments (%(payment)s): its aid type and program "
+                    "can no longer change.",
+                    request=posted[0].request_id.name,
+                    payment=posted[0].name,
+                )
+            )
+        payments.allocation_ids._check_funding()
 
     @api.depends("requested_amount", "disbursement_ids.amount", "disbursement_ids.funded_amount", "disbursement_ids.state")
     def _compute_funding_state(self):

@@ -26,11 +26,13 @@ class ReportDonorStatement(models.AbstractModel):
             {"donor": donor, "donations": donor_donations, "lines": lines, "paid": paid}
             for donor, donor_donations in by_donor.items()
         ]
-        company = donations.company_id[:1] or self.env.company
         return {
             "doc_ids": donations.ids,
             "doc_model": "beneficiary.donation",
             "docs": donations,
             "statements": statements,
-            "show_request": company.beneficiary_statement_detail == "request",
+            # each association decides for its own donors
+            "show_request": {
+                company.id: company.beneficiary_statement_detail == "request" for company in donations.company_id
+            },
         }

@@ -50,6 +50,14 @@ class TestFundingAccess(FundingCase):
         self.assertNotIn("disbursement_ids", arch)
         self.assertIn("funding_state", arch)
 
+    def test_managers_see_the_funds_and_researchers_do_not(self):
+        donation = self._donation(700)
+        self.assertEqual(self.env["beneficiary.donation"].with_user(self.manager).search([]), donation)
+        self.assertEqual(self.rent_request.with_user(self.manager).funded_amount, 0)
+        for model in ("beneficiary.donation", "beneficiary.disbursement", "beneficiary.aid.allocation"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.researcher).search([])
+
     def test_an_officer_cannot_create_money(self):
         with self.assertRaises(AccessError):
             self.env["beneficiary.donation"].with_user(self.officer).create({"donor_id": self.donor.id, "amount": 10})

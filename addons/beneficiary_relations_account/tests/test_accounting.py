@@ -43,16 +43,73 @@ class TestAccounting(FundingCase):
         donation = self._donation(500)
         self.assertFalse(any(donation.move_id.line_ids.mapped("analytic_distribution")))
 
+    def _bank_entry(self, amount):
+        """An entry the accountant posted from the bank statement."""
+        journal = self.company.beneficiary_donation_journal_id
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": journal.id,
+                "line_ids": [
+                    fields.Command.create({"account_id": journal.default_account_id.id, "balance": amount}),
+                    fields.Command.create({"account_id": self.company.beneficiary_donation_account_id.id, "balance": -amount}),
+                ],
+            }
+        )
+        entry.action_post()
+        return entry
+
     def test_linking_an_entry_already_posted(self):
-        existing = self._donation(750).move_id
-        donation = self._donation(750, confirm=False, move_id=existing.id)
+        existing = self._bank_entry(1000)
+        first = self._donation(750, confirm=False, move_id=existing.id)
         moves_before = self.env["account.move"].search_count([])
-        donation.action_confirm()
-        self.assertEqual(donation.move_id, existing)
+        first.action_confirm()
+        self.assertEqual(first.move_id, existing)
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+        # one transfer may bring several gifts, never more than it received
+        self._donation(250, confirm=False, move_id=existing.id).action_confirm()
+        too_much = self._donation(1, confirm=False, move_id=existing.id)
+        with self.assertRaises(UserError) as refusal:
+            too_much.action_confirm()
+        self.assertIn(self._money(1000), str(refusal.exception))
+        self.assertIn(self._money(1001), str(refusal.exception))
+        self.assertEqual(too_much.state, "draft")
         # cancelling leaves an entry it did not create alone
-        donation.action_cancel()
+        first.action_cancel()
         self.assertEqual(existing.state, "posted")
+        self.assertFalse(first.reversal_move_id)
+
+    def test_a_gift_in_kind_is_not_put_in_the_bank(self):
+        gift = self._donation(400, confirm=False, method="in_kind")
+        self.assertFalse(gift.debit_account_id)
+        with self.assertRaises(UserError) as refusal:
+            gift.action_confirm()
+        self.assertIn("in kind", str(refusal.exception))
+        gift.debit_account_id = self.company.beneficiary_donation_journal_id.default_account_id
+        with self.assertRaises(UserError) as refusal:
+            gift.action_confirm()
+        self.assertIn(gift.debit_account_id.display_name, str(refusal.exception))
+        goods = self.env["account.account"].search(
+            [("company_ids", "in", self.company.ids), ("account_type", "=", "expense")], limit=1
+        )
+        gift.debit_account_id = goods
+        gift.action_confirm()
+        self.assertEqual(gift.move_id.line_ids.filtered(lambda l: l.debit).account_id, goods)
+
+    def test_the_status_moves_only_through_the_buttons(self):
+        donation = self._donation(1000)
+        with self.assertRaises(UserError):
+            donation.write({"state": "draft"})
+        payment = self._payment(self.rent_request, 100)
+        with self.assertRaises(UserError):
+            payment.write({"state": "posted"})
+        self.assertEqual((donation.state, payment.state), ("confirmed", "draft"))
+        self.assertFalse(payment.move_id)
+
+    def test_a_donation_entry_reset_to_draft_is_cancelled_with_it(self):
+        donation = self._donation(600)
+        donation.move_id.button_draft()
+        donation.action_cancel()
+        self.assertEqual(donation.move_id.state, "cancel")
         self.assertFalse(donation.reversal_move_id)
 
     def test_missing_settings_are_named(self):
@@ -147,6 +204,28 @@ class TestAccounting(FundingCase):
         credit_note = payment.reversal_move_id
         self.assertEqual((credit_note.move_type, credit_note.state), ("in_refund", "posted"))
         self.assertEqual(payment.move_id.payment_state, "reversed")
+
+    def test_a_bill_reset_to_draft_is_cancelled_with_the_payment(self):
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(self._donation(1000), payment, 1000)
+        payment.action_post()
+        payment.move_id.button_draft()
+        payment.action_cancel()
+        self.assertEqual(payment.move_id.state, "cancel")
+        self.assertEqual(payment.allocation_ids.state, "cancelled")
+
+    def test_a_bill_reversed_in_accounting_still_lets_the_payment_be_cancelled(self):
+        donation = self._donation(1000)
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(donation, payment, 1000)
+        payment.action_post()
+        credit_note = payment.move_id._reverse_moves(
+            [{"date": payment.move_id.date, "invoice_date": payment.move_id.date}], cancel=True
+        )
+        payment.action_cancel()
+        self.assertEqual(payment.state, "cancelled")
+        self.assertEqual(payment.reversal_move_id, credit_note)
+        self.assertEqual(donation.remaining_amount, 1000)
 
     def test_a_paid_bill_must_be_unpaid_before_cancelling(self):
         payment = self._payment(self.rent_request, 1000)

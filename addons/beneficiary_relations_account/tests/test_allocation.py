@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -113,6 +114,40 @@ class TestAllocation(FundingCase):
         with self.assertRaises(UserError):
             payment.amount = 4000
         self.assertEqual((allocation.amount, payment.amount, donation.remaining_amount), (5000, 5000, 1000))
+
+    def test_a_funded_payment_cannot_shrink_below_its_funding(self):
+        donation = self._donation(1000)
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(donation, payment, 1000)
+        with self.assertRaises(ValidationError) as refusal:
+            payment.amount = 100
+        self.assertIn(self._money(1000), str(refusal.exception))
+        self.assertEqual((payment.amount, donation.remaining_amount), (1000, 0))
+
+    def test_a_payment_keeps_to_what_its_donations_allow(self):
+        donation = self._donation(1000, self.rent_only)
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(donation, payment, 1000)
+        # moved to a request for other aid
+        with self.assertRaises(ValidationError):
+            payment.request_id = self.medicines_request
+        # the request's aid type changed under it
+        with self.assertRaises(ValidationError):
+            self.rent_request.aid_type_id = self.medicines
+        # the restriction narrowed after the fact
+        with self.assertRaises(ValidationError):
+            self.rent_only.aid_type_ids = [Command.set(self.medicines.ids)]
+        self.assertEqual(payment.request_id, self.rent_request)
+        self.assertEqual(self.rent_request.aid_type_id, self.rent)
+        self.assertEqual(self.rent_only.aid_type_ids, self.rent)
+
+    def test_a_paid_request_keeps_its_aid_type(self):
+        payment = self._payment(self.rent_request, 500)
+        self._allocate(self._donation(500), payment, 500)
+        payment.action_post()
+        with self.assertRaises(ValidationError) as refusal:
+            self.rent_request.with_user(self.manager).aid_type_id = self.medicines
+        self.assertIn(payment.name, str(refusal.exception))
 
     def test_cancelling_the_payment_frees_the_donation(self):
         donation = self._donation(6000)
