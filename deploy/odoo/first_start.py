@@ -46,11 +46,17 @@ def first_start(env, environ):
             raise SystemExit("first start: ODOO_COUNTRY=%r is not an ISO country code Odoo knows" % code)
         company = env.ref("base.main_company").sudo()
         company_values = {"country_id": country.id}
-        if country.currency_id:
-            country.currency_id.sudo().active = True
-            company_values["currency_id"] = country.currency_id.id
+        currency = country.currency_id
+        if currency and currency != company.currency_id and _has_journal_items(env, company):
+            # accounting already holds entries in the current currency (a database
+            # that had Odoo's accounting before this start): it stays
+            changes.append("main company's currency kept: %s (journal items exist)" % company.currency_id.name)
+            currency = company.currency_id
+        elif currency:
+            currency.sudo().active = True
+            company_values["currency_id"] = currency.id
         company.write(company_values)
-        changes.append("main company: %s, %s" % (country.name, country.currency_id.name or "no currency"))
+        changes.append("main company: %s, %s" % (country.name, currency.name or "no currency"))
         zones = pytz.country_timezones.get(code, [])
         if len(zones) == 1:
             values["tz"] = zones[0]
@@ -58,6 +64,13 @@ def first_start(env, environ):
     params.set_param(MARKER, "1")
     env.cr.commit()
     return changes
+
+
+def _has_journal_items(env, company):
+    """Odoo refuses a new company currency once journal items exist."""
+    if "account.move.line" not in env:
+        return False
+    return bool(env["account.move.line"].sudo().search_count([("company_id", "=", company.id)], limit=1))
 
 
 if __name__ == "__main__":
