@@ -23,22 +23,29 @@ class ResCompany(models.Model):
                 )
 
     def _beneficiary_request_sequence(self):
-        """The numbering of this company's support requests (REQ/year/00001), created
-        from the shared template on first use so each association counts on its own."""
+        """The numbering of this company's support requests (REQ/year/00001)."""
+        return self._beneficiary_numbering(
+            "beneficiary.request",
+            "beneficiary_relations.seq_beneficiary_request",
+            lambda template: {"prefix": self._beneficiary_request_prefix(template.prefix)},
+        )
+
+    def _beneficiary_numbering(self, code, template_xmlid, copy_values=None):
+        """The company's own sequence for ``code``, copied from the shared template
+        on first use, so each association counts from 1 on its own.
+        ``copy_values(template)`` may give the copy more values (its prefix)."""
         self.ensure_one()
         Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search(
-            [("code", "=", "beneficiary.request"), ("company_id", "=", self.id)], limit=1
-        )
+        sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
         if not sequence:
-            template = self.env.ref("beneficiary_relations.seq_beneficiary_request").sudo()
+            template = self.env.ref(template_xmlid).sudo()
             sequence = template.copy(
                 {
-                    "code": "beneficiary.request",
+                    "code": code,
                     "company_id": self.id,
                     "name": f"{template.name} ({self.name})",
                     "number_next": 1,
-                    "prefix": self._beneficiary_request_prefix(template.prefix),
+                    **(copy_values(template) if copy_values else {}),
                 }
             )
         return sequence

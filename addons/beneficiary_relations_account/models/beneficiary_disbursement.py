@@ -134,20 +134,13 @@ class BeneficiaryDisbursement(models.Model):
 
     # ------------------------------------------------------------------ guards
 
-    def write(self, vals):
-        self._check_state_write(vals)
-        for payment in self:
-            changed = payment._locked_changes(vals)
-            if changed:
-                raise UserError(
-                    self.env._(
-                        "Aid payment %(payment)s is no longer a draft: its %(fields)s cannot change. "
-                        "Cancel it and record a new payment.",
-                        payment=payment.display_name,
-                        fields=", ".join(changed),
-                    )
-                )
-        return super().write(vals)
+    def _locked_message(self, fields_label):
+        return self.env._(
+            "Aid payment %(payment)s is no longer a draft: its %(fields)s cannot change. "
+            "Cancel it and record a new payment.",
+            payment=self.display_name,
+            fields=fields_label,
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -354,20 +347,10 @@ class BeneficiaryDisbursement(models.Model):
             if payment.move_id.payment_state == "reversed":
                 # already reversed in accounting: keep that credit note
                 values["reversal_move_id"] = payment.move_id.reversal_move_ids[:1].id
-            elif payment.move_id.state == "draft":
-                # reset to draft in accounting: cancelled with the payment, never posted again
-                payment.move_id.button_cancel()
-            elif payment.move_id.state == "posted":
-                today = fields.Date.context_today(self)
-                values["reversal_move_id"] = payment.move_id._reverse_moves(
-                    [
-                        {
-                            "ref": self.env._("Cancelled aid payment %(payment)s", payment=payment.display_name),
-                            "date": max(today, payment.move_id.date),
-                            "invoice_date": max(today, payment.move_id.date),
-                        }
-                    ],
-                    cancel=True,
+            elif payment.move_id:
+                values["reversal_move_id"] = payment._undo_entry(
+                    payment.move_id,
+                    self.env._("Cancelled aid payment %(payment)s", payment=payment.display_name),
                 ).id
             payment._write_state(values)
         return True

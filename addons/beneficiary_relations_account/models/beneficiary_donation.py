@@ -162,20 +162,13 @@ class BeneficiaryDonation(models.Model):
 
     # ------------------------------------------------------------------ guards
 
-    def write(self, vals):
-        self._check_state_write(vals)
-        for donation in self:
-            changed = donation._locked_changes(vals)
-            if changed:
-                raise UserError(
-                    self.env._(
-                        "Donation %(donation)s is no longer a draft: its %(fields)s can no longer change. "
-                        "Cancel it and record the donation again.",
-                        donation=donation.display_name,
-                        fields=", ".join(changed),
-                    )
-                )
-        return super().write(vals)
+    def _locked_message(self, fields_label):
+        return self.env._(
+            "Donation %(donation)s is no longer a draft: its %(fields)s can no longer change. "
+            "Cancel it and record the donation again.",
+            donation=self.display_name,
+            fields=fields_label,
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -339,20 +332,11 @@ class BeneficiaryDonation(models.Model):
                 )
         for donation in self.filtered(lambda d: d.state != "cancelled"):
             values = {"state": "cancelled"}
-            if donation.move_created and donation.move_id.state == "posted":
-                reversal = donation.move_id._reverse_moves(
-                    [
-                        {
-                            "ref": self.env._("Cancelled donation %(donation)s", donation=donation.display_name),
-                            "date": max(fields.Date.context_today(self), donation.move_id.date),
-                        }
-                    ],
-                    cancel=True,
-                )
-                values["reversal_move_id"] = reversal.id
-            elif donation.move_created and donation.move_id.state == "draft":
-                # reset to draft in accounting: cancelled with the donation, never posted again
-                donation.move_id.button_cancel()
+            if donation.move_created:
+                values["reversal_move_id"] = donation._undo_entry(
+                    donation.move_id,
+                    self.env._("Cancelled donation %(donation)s", donation=donation.display_name),
+                ).id
             elif donation.move_id:
                 donation.message_post(
                     body=self.env._(

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
@@ -23,6 +23,35 @@ class BeneficiaryFundingDocument(models.AbstractModel):
 
     def _write_state(self, vals):
         return self.with_context(**{self._STATE_CHANGE: True}).write(vals)
+
+    def write(self, vals):
+        self._check_state_write(vals)
+        for document in self:
+            changed = document._locked_changes(vals)
+            if changed:
+                raise UserError(document._locked_message(", ".join(changed)))
+        return super().write(vals)
+
+    def _locked_message(self, fields_label):
+        """What the user reads when a locked field would change (each model
+        words it for its own documents)."""
+        raise NotImplementedError
+
+    def _undo_entry(self, move, ref):
+        """Take back an entry this document created: reverse it when posted
+        (dated today, or the entry's own date if later), cancel it when
+        accounting reset it to draft, so it can never be posted again.
+        Returns the reversal, if any."""
+        if move.state == "draft":
+            move.button_cancel()
+            return move.browse()
+        if move.state != "posted":
+            return move.browse()
+        date = max(fields.Date.context_today(self), move.date)
+        values = {"ref": ref, "date": date}
+        if move.is_invoice():
+            values["invoice_date"] = date
+        return move._reverse_moves([values], cancel=True)
 
     def _locked_changes(self, vals):
         """The labels of the locked fields ``vals`` would change on this

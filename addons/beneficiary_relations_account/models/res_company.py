@@ -53,24 +53,6 @@ class ResCompany(models.Model):
         "without giving the donor anyone's identity.",
     )
 
-    def _beneficiary_numbering(self, code, template_xmlid):
-        """The company's own sequence for ``code``, copied from the shared
-        template on first use, so each association counts its receipts from 1."""
-        self.ensure_one()
-        Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
-        if not sequence:
-            template = self.env.ref(template_xmlid).sudo()
-            sequence = template.copy(
-                {
-                    "code": code,
-                    "company_id": self.id,
-                    "name": f"{template.name} ({self.name})",
-                    "number_next": 1,
-                }
-            )
-        return sequence
-
     def _beneficiary_default_accounting(self):
         """Point the association's donation and aid settings at its chart of
         accounts: the first bank journal, "other income", the first purchase
