@@ -7,7 +7,7 @@ import os
 
 from flask import Flask, request
 
-from . import cli, config, db, errors, health, i18n, rating, security
+from . import cli, config, db, errors, health, i18n, pages, rating, security
 from .logs import redact_path
 
 
@@ -47,6 +47,7 @@ def create_app(test_config=None):
     app.logger.setLevel(app.config["FEEDBACK_LOG_LEVEL"])
 
     security.init_app(app)
+    pages.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
     errors.init_app(app)

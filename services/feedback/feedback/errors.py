@@ -4,6 +4,8 @@ from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import pages
+
 PAGES = {
     400: (_l("Please try again"), _l("Something in what was sent could not be read. Please open the link again.")),
     404: (
@@ -25,9 +27,14 @@ PAGES = {
 }
 
 
-def render_error(code):
+def _error_page(code):
     title, message = PAGES.get(code, PAGES[500] if code >= 500 else PAGES[400])
-    return render_template("errors/error.html", title=title, message=message, code=code), code
+    return render_template("errors/error.html", title=title, message=message, code=code)
+
+
+def render_error(code):
+    # Error pages are the same for everyone: rendered once per language (a flood of 429s stays cheap).
+    return pages.once(("error", code), lambda: _error_page(code)), code
 
 
 def _http_error(exc):
