@@ -15,10 +15,9 @@ import xml.parsers.expat
 import xmlrpc.client
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, update
 
-from .models import DEAD, PENDING, SENT, OutboxItem, utcnow
+from .models import DEAD, PENDING, SENT, OutboxItem, Rating, utcnow
 
 ERROR_MAX = 500
 # What a call to Odoo may raise when the network, the server or its reply fails.
@@ -160,27 +159,28 @@ def describe(exc):
 
 
 def due(session, now, limit):
+    """The next `limit` rows due for sending, with their rating: plain rows, not ORM objects, so
+    that nothing is held in the session and a batch of 200 costs one query."""
     query = (
-        select(OutboxItem)
-        .options(joinedload(OutboxItem.rating))
+        select(OutboxItem.id, OutboxItem.token, OutboxItem.attempts,
+               Rating.rating, Rating.comment, Rating.submitted_at, Rating.answers)
+        .join(Rating, OutboxItem.rating_id == Rating.id)
         .where(OutboxItem.state == PENDING, OutboxItem.next_attempt_at <= now)
         .order_by(OutboxItem.id)
         .limit(limit)
-        .execution_options(populate_existing=True)  # another process may have changed a row
     )
-    items = list(session.scalars(query))
+    items = session.execute(query).all()
     session.commit()  # end the read transaction: nothing stays open while Odoo is called
     return items
 
 
 def vals_for(item):
-    rating = item.rating
     return {
         "token": item.token,
-        "rating": rating.rating,
-        "comment": rating.comment,
-        "submitted_at": rating.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
-        "answers": dict(rating.answers or {}),
+        "rating": item.rating,
+        "comment": item.comment,
+        "submitted_at": item.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "answers": dict(item.answers or {}),
     }
 
 
@@ -199,33 +199,40 @@ def check_reply(items, reply):
 
 
 def _retry_later(items, error, now, policy, report):
+    changes = []
     for item in items:
-        item.attempts += 1
-        item.last_error = error
-        if item.attempts >= policy.max_attempts:
-            item.state = DEAD
+        change = {"id": item.id, "attempts": item.attempts + 1, "last_error": error}
+        if change["attempts"] >= policy.max_attempts:
+            change["state"] = DEAD
             report.dead += 1
         else:
-            item.next_attempt_at = now + datetime.timedelta(seconds=policy.delay(item.attempts))
+            change["next_attempt_at"] = now + datetime.timedelta(seconds=policy.delay(change["attempts"]))
             report.retrying += 1
+        changes.append(change)
     report.error = error
+    return changes
 
 
 def _record(items, reply, now, report):
+    changes = []
     for item, entry in zip(items, reply, strict=True):
-        item.attempts += 1
         if entry["status"] == "rejected":
-            item.state = DEAD
-            item.last_error = _short(entry.get("error") or "rejected by Odoo")
+            changes.append({"id": item.id, "attempts": item.attempts + 1, "state": DEAD,
+                            "last_error": _short(entry.get("error") or "rejected by Odoo")})
             report.dead += 1
             continue
-        item.state = SENT
-        item.sent_at = now
-        item.odoo_id = entry.get("id") or None
-        item.last_error = None
-        item.token = None  # Odoo has it now; the service keeps only its hash (rating.token_sha256)
+        # The token goes: Odoo has it now; the service keeps only its hash (rating.token_sha256).
+        changes.append({"id": item.id, "attempts": item.attempts + 1, "state": SENT, "sent_at": now,
+                        "odoo_id": entry.get("id") or None, "last_error": None, "token": None})
         report.sent += 1
         report.duplicate += entry["status"] == "duplicate"
+    return changes
+
+
+def _save(session, changes):
+    """Write the batch's outcome: an UPDATE by primary key per kind of change, for all its rows."""
+    session.execute(update(OutboxItem), changes)
+    session.commit()
 
 
 def drain(session, client, policy, clock=utcnow):
@@ -249,10 +256,8 @@ def drain(session, client, policy, clock=utcnow):
         try:
             reply = check_reply(items, client.import_feedback([vals_for(item) for item in items]))
         except (*RETRYABLE, BadReply) as exc:
-            _retry_later(items, describe(exc), batch_time, policy, report)
-            session.commit()
+            _save(session, _retry_later(items, describe(exc), batch_time, policy, report))
             break
-        _record(items, reply, batch_time, report)
-        session.commit()
+        _save(session, _record(items, reply, batch_time, report))
         items = due(session, clock(), policy.batch_size)
     return report
