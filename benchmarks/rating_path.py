@@ -121,13 +121,17 @@ def run_service(backend, options, workdir):
             ("paced", "submit", files["paced"], PACED_THINK_MS),
         ):
             cpu_before = _bench.cpu_seconds(server.children())
+            log_before = access_log_lines(env["FEEDBACK_ACCESS_LOG"])
             figures[name] = result = _bench.wrk(
                 SERVICE_PORT, mode, arg, options.clients, max(options.duration, 10) if think else options.duration,
                 think_ms=think)
             result["cpu_ms"] = 1000 * (_bench.cpu_seconds(server.children()) - cpu_before) / max(result["flows"], 1)
-            say("  %-8s %8.1f /s  p50 %7.1f ms  p99 %7.1f ms  (failed %d, sockets %s, out of links %d)" % (
-                name, result["flows"] / result["duration_s"], result[lat(name)]["p50"], result[lat(name)]["p99"],
-                result["bad"], result["socket_errors"], result["ran_out_of_tokens"]))
+            result["server_ms"] = server_times(env["FEEDBACK_ACCESS_LOG"], log_before)
+            say("  %-8s %8.1f /s  p50 %7.1f ms  p99 %7.1f ms  (failed %d, sockets %s, out of links %d); "
+                "inside the server per request: p50 %s ms, p99 %s ms" % (
+                    name, result["flows"] / result["duration_s"], result[lat(name)]["p50"], result[lat(name)]["p99"],
+                    result["bad"], result["socket_errors"], result["ran_out_of_tokens"],
+                    result["server_ms"]["p50"], result["server_ms"]["p99"]))
         watch.stop()
         pss = {pid: _bench.pss_kib(pid) / 1024 for pid in server.children()}
         rows = count_rows(url, sqlite_path)
@@ -146,6 +150,27 @@ def run_service(backend, options, workdir):
         "rows_ok": rows[0] == rows[1] and submitted <= rows[0] <= submitted + 2 * options.clients,
         "weight": weight,
     }
+
+
+def access_log_lines(path):
+    if not os.path.exists(path):
+        return 0
+    with open(path, encoding="utf-8", errors="replace") as log:
+        return sum(1 for _line in log)
+
+
+def server_times(path, skip):
+    """p50/p99 of gunicorn's own request time (the access log's last field, "<n>ms": from the
+    request read to the response sent) over the lines after the first `skip`. Set beside wrk's
+    figures, it tells the time spent serving a request from the time spent waiting for a worker."""
+    times = []
+    with open(path, encoding="utf-8", errors="replace") as log:
+        for number, line in enumerate(log):
+            if number >= skip and line.rstrip().endswith("ms") and "/static/" not in line:
+                times.append(int(line.rsplit(" ", 1)[1].strip()[:-2]))
+    if not times:
+        return {"p50": "-", "p99": "-"}
+    return {"p50": _bench.percentile(times, 0.50), "p99": _bench.percentile(times, 0.99)}
 
 
 def lat(name):
@@ -209,20 +234,24 @@ def report(services, odoo, clients):
             rows.append([
                 backend, label, "%.1f" % rate(result), "%.1f" % result[lat(name)]["p50"],
                 "%.1f" % result[lat(name)]["p99"], "%.1f%%" % (100 * rate(result) / base), "%.1f" % result["cpu_ms"],
+                result["server_ms"]["p99"],
             ])
         post = figures["submit"]["second"]
-        rows.append([backend, "  (its POST alone)", "", "%.1f" % post["p50"], "%.1f" % post["p99"], "", ""])
+        rows.append([backend, "  (its POST alone)", "", "%.1f" % post["p50"], "%.1f" % post["p99"], "", "", ""])
         paced = figures["paced"]
         rows.append([backend, "  paced, ~%.0f/s offered" % (clients * 1000.0 / PACED_THINK_MS),
                      "%.1f" % rate(paced), "%.1f" % paced["flow"]["p50"], "%.1f" % paced["flow"]["p99"], "",
-                     "%.1f" % paced["cpu_ms"]])
+                     "%.1f" % paced["cpu_ms"], paced["server_ms"]["p99"]])
         share = rate(figures["submit"]) / base
         checks.append(("%s: submissions/s >= %d%% of /healthz" % (backend, TARGET_SHARE_OF_HEALTHZ * 100),
                        "%.1f%%" % (100 * share), share >= TARGET_SHARE_OF_HEALTHZ))
         for name in ("healthz", "page", "submit"):
             p99 = figures[name][lat(name)]["p99"]
-            checks.append(("%s: p99 of %s <= %d ms" % (backend, name, TARGET_P99_MS), "%.1f ms" % p99,
-                           p99 <= TARGET_P99_MS))
+            checks.append(("%s: p99 of %s <= %d ms, clients back to back" % (backend, name, TARGET_P99_MS),
+                           "%.1f ms" % p99, p99 <= TARGET_P99_MS))
+        p99 = paced["flow"]["p99"]
+        checks.append(("%s: p99 of submit <= %d ms, clients at a burst's pace" % (backend, TARGET_P99_MS),
+                       "%.1f ms" % p99, p99 <= TARGET_P99_MS))
         checks.append(("%s: worker peak RSS <= %d MiB" % (backend, TARGET_WORKER_RSS_MIB),
                        "%.1f MiB" % run["worker_rss_peak_mib"], run["worker_rss_peak_mib"] <= TARGET_WORKER_RSS_MIB))
         checks.append(("%s: every thank-you page has its rating and outbox row" % backend,
@@ -233,10 +262,12 @@ def report(services, odoo, clients):
             result = figures[name]
             rows.append(["Odoo 18", label, "%.1f" % rate(result), "%.1f" % result[lat(name)]["p50"],
                          "%.1f" % result[lat(name)]["p99"],
-                         "%.1f%%" % (100 * rate(result) / rate(figures["healthz"])), "%.1f" % result["cpu_ms"]])
-    _bench.table(rows, ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "of /healthz", "worker CPU ms each"])
+                         "%.1f%%" % (100 * rate(result) / rate(figures["healthz"])), "%.1f" % result["cpu_ms"], ""])
+    _bench.table(rows, ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "of /healthz", "worker CPU ms each",
+                        "server p99 ms"])
     say("  (worker CPU ms each: user+system CPU of the server's worker processes per request or per submission;"
-        " PostgreSQL's own CPU is not in it)")
+        " PostgreSQL's own CPU is not in it. server p99: gunicorn's own time for one request, from its access"
+        " log, i.e. without the wait for a free worker)")
 
     weight = next(iter(services.values()))["weight"]
     say("\nRating page over the wire (HTML + what it references, headers included, gzip accepted):")
