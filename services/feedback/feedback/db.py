@@ -2,11 +2,9 @@
 
 import os
 
+import functools
+
 import click
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import current_app, g
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, event, make_url, text
@@ -41,7 +39,6 @@ def init_app(app):
     app.extensions["feedback_db"] = {
         "engine": bound,
         "sessions": sessionmaker(bound, expire_on_commit=False),
-        "heads": frozenset(ScriptDirectory(MIGRATIONS).get_heads()),
     }
     app.teardown_appcontext(_close_session)
     app.cli.add_command(db_group)
@@ -64,7 +61,20 @@ def _close_session(_exc):
         db_session.close()
 
 
+# Alembic is imported where it is used: with Mako and Pygments behind it, it would add
+# about 100 modules to every web worker, which only needs it for the readiness check.
+
+
+@functools.cache
+def _heads():
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    return frozenset(ScriptDirectory(MIGRATIONS).get_heads())
+
+
 def _alembic_config(connection):
+    from alembic.config import Config  # noqa: PLC0415
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     config.attributes["connection"] = connection
@@ -72,14 +82,17 @@ def _alembic_config(connection):
 
 
 def upgrade(revision="head"):
+    from alembic import command  # noqa: PLC0415
+
     with engine().begin() as connection:
         command.upgrade(_alembic_config(connection), revision)
 
 
 def schema_is_current(connection):
     """True when the database is at the newest migration."""
-    heads = current_app.extensions["feedback_db"]["heads"]
-    return set(MigrationContext.configure(connection).get_current_heads()) == heads
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
+    return set(MigrationContext.configure(connection).get_current_heads()) == _heads()
 
 
 def ping():

@@ -61,3 +61,24 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     with app.app_context(), db.engine().connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert (tmp_path / "nested" / "feedback.sqlite3-wal").exists()
+
+
+SERVE_PAGES = """
+import sys
+from feedback import create_app
+from feedback.tokens import issue_token
+app = create_app({"FEEDBACK_SECRET": sys.argv[1], "FEEDBACK_DATABASE_URL": sys.argv[2]})
+client = app.test_client()
+statuses = [client.get("/healthz").status_code, client.get("/r/" + issue_token(sys.argv[1], "REQ/1", 30)).status_code]
+print(statuses, sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "mako", "pygments"}))
+"""
+
+
+def test_a_web_worker_does_not_carry_the_migration_tools(tmp_path):
+    # Alembic (with Mako and Pygments) is about 10 MiB per worker; pages and /healthz never need it.
+    url = "sqlite:///%s" % (tmp_path / "feedback.sqlite3")
+    make_app(url)  # the schema, made here beforehand as `flask db upgrade` would
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FEEDBACK_", "ODOO_"))}
+    result = subprocess.run([sys.executable, "-c", SERVE_PAGES, SECRET, url],
+                            capture_output=True, text=True, env=env, cwd=SERVICE, check=True)
+    assert result.stdout.strip() == "[200, 200] []", result.stdout + result.stderr
