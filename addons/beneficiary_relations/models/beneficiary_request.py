@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta, timezone
 
 from markupsafe import Markup
@@ -84,7 +85,9 @@ class BeneficiaryRequest(models.Model):
         copy=False,
         help="Reset to In Progress each time the request changes stage.",
     )
-    color = fields.Integer(string="Color Index")
+    # no sum in the kanban column headers either: a total of colour indexes means
+    # nothing, and without it the headers are counted from the board index alone
+    color = fields.Integer(string="Color Index", aggregator=None)
     submitted_date = fields.Date(
         string="Date Received",
         required=True,
@@ -239,24 +242,24 @@ class BeneficiaryRequest(models.Model):
     )
     my_vote = fields.Selection(
         [("approve", "Approve"), ("reject", "Reject"), ("abstain", "Abstain")],
-        compute="_compute_my_vote",
+        compute="_compute_votes",
     )
-    is_committee_member = fields.Boolean(compute="_compute_my_vote")
-    is_committee_chair = fields.Boolean(compute="_compute_my_vote")
-    my_conflict = fields.Boolean(string="I Declared a Conflict", compute="_compute_my_vote")
-    can_vote = fields.Boolean(compute="_compute_my_vote")
+    is_committee_member = fields.Boolean(compute="_compute_votes")
+    is_committee_chair = fields.Boolean(compute="_compute_votes")
+    my_conflict = fields.Boolean(string="I Declared a Conflict", compute="_compute_votes")
+    can_vote = fields.Boolean(compute="_compute_votes")
     awaiting_my_vote = fields.Boolean(
-        compute="_compute_my_vote", search="_search_awaiting_my_vote"
+        compute="_compute_votes", search="_search_awaiting_my_vote"
     )
-    can_see_tally = fields.Boolean(compute="_compute_my_vote")
-    vote_cast_count = fields.Integer(string="Votes Cast", compute="_compute_vote_counts")
-    vote_eligible_count = fields.Integer(string="Eligible Members", compute="_compute_vote_counts")
-    vote_approve_count = fields.Integer(string="Approvals", compute="_compute_vote_counts")
-    vote_reject_count = fields.Integer(string="Rejections", compute="_compute_vote_counts")
-    vote_abstain_count = fields.Integer(string="Abstentions", compute="_compute_vote_counts")
+    can_see_tally = fields.Boolean(compute="_compute_votes")
+    vote_cast_count = fields.Integer(string="Votes Cast", compute="_compute_votes")
+    vote_eligible_count = fields.Integer(string="Eligible Members", compute="_compute_votes")
+    vote_approve_count = fields.Integer(string="Approvals", compute="_compute_votes")
+    vote_reject_count = fields.Integer(string="Rejections", compute="_compute_votes")
+    vote_abstain_count = fields.Integer(string="Abstentions", compute="_compute_votes")
     # no sum in the kanban column headers: a total of quorums means nothing
     quorum = fields.Integer(related="committee_id.quorum", aggregator=None)
-    quorum_reached = fields.Boolean(compute="_compute_vote_counts")
+    quorum_reached = fields.Boolean(compute="_compute_votes")
 
     # -- delivery ---------------------------------------------------------------------
     delivery_date = fields.Date(copy=False, tracking=True)
@@ -300,6 +303,17 @@ class BeneficiaryRequest(models.Model):
             self._table,
             ["stage_id", "priority DESC", "decision_deadline", "submitted_date DESC", "id DESC"],
         )
+        # The board's counts (requests per column, the progress bars, the length of
+        # each column) group by stage and kanban state under the record rules, which
+        # filter on the company and, for committee members, on the committee and the
+        # step: with all of them in one index PostgreSQL counts from the index alone,
+        # a member's requests as one range of it, instead of reading the table.
+        create_index(
+            self.env.cr,
+            "beneficiary_request_board_index",
+            self._table,
+            ["committee_id", "stage_id", "kanban_state", "company_id", "stage_kind"],
+        )
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
@@ -327,9 +341,28 @@ class BeneficiaryRequest(models.Model):
     @api.depends("decision_deadline", "decision")
     def _compute_urgency(self):
         today = fields.Date.context_today(self)
-        for request in self:
-            request.urgency = deadlines.urgency(request.decision_deadline, today, bool(request.decision)) or False
-            request.days_remaining = deadlines.days_remaining(request.decision_deadline, today) or 0
+        self._assign_per_value(
+            {
+                request.id: {
+                    "urgency": deadlines.urgency(request.decision_deadline, today, bool(request.decision)) or False,
+                    "days_remaining": deadlines.days_remaining(request.decision_deadline, today) or 0,
+                }
+                for request in self
+            }
+        )
+
+    def _assign_per_value(self, values_of):
+        """Store computed values given as ``{record id: {field: value}}`` with one
+        assignment per field and value rather than one per record and field: the
+        kanban computes its cards' fields for a whole column at once, and the ORM's
+        bookkeeping is paid per assignment, not per record."""
+        ids_of = defaultdict(lambda: defaultdict(list))
+        for record_id, values in values_of.items():
+            for name, value in values.items():
+                ids_of[name][value].append(record_id)
+        for name, ids_by_value in ids_of.items():
+            for value, ids in ids_by_value.items():
+                self.browse(ids)[name] = value
 
     @api.depends("decision_deadline", "decision")
     def _compute_is_overdue(self):
@@ -383,24 +416,36 @@ class BeneficiaryRequest(models.Model):
 
     @api.depends("vote_ids.member_id", "vote_ids.vote", "committee_id", "conflict_member_ids", "decision")
     @api.depends_context("uid")
-    def _compute_my_vote(self):
-        user = self.env.user
-        votes = self.env["beneficiary.committee.vote"].sudo().search(
-            [("request_id", "in", self.ids), ("member_id", "=", user.id)]
-        )
-        vote_of = {vote.request_id.id: vote.vote for vote in votes}
+    def _compute_votes(self):
+        """Everything the cards and the form show about the vote, for the whole batch
+        from one reading of its committees, conflicts and votes (see ``_vote_facts``)."""
+        uid = self.env.uid
+        facts = self._vote_facts()
+        values_of = {}
         for request in self:
-            committee = request.sudo().committee_id
-            member = user in committee.member_ids
-            conflict = user in request.sudo().conflict_member_ids
-            undecided_at_committee = request.stage_kind == "committee" and not request.decision
-            request.my_vote = vote_of.get(request.id, False)
-            request.is_committee_member = member
-            request.is_committee_chair = bool(committee) and committee.chair_id == user
-            request.my_conflict = conflict
-            request.can_vote = member and not conflict and undecided_at_committee
-            request.awaiting_my_vote = request.can_vote and not request.my_vote
-            request.can_see_tally = bool(request.decision) or request.is_committee_chair
+            committee, members, conflicts, votes = facts[request.id]
+            eligible = members - conflicts
+            outcome = request._tally(committee, eligible, votes)
+            member = uid in members
+            chair = bool(committee) and committee.chair_id.id == uid
+            show_tally = bool(request.decision) or chair
+            can_vote = member and uid not in conflicts and request.stage_kind == "committee" and not request.decision
+            values_of[request.id] = {
+                "my_vote": votes.get(uid, False),
+                "is_committee_member": member,
+                "is_committee_chair": chair,
+                "my_conflict": uid in conflicts,
+                "can_vote": can_vote,
+                "awaiting_my_vote": can_vote and uid not in votes,
+                "can_see_tally": show_tally,
+                "vote_cast_count": outcome.cast if outcome else 0,
+                "vote_eligible_count": len(eligible) if committee else 0,
+                "vote_approve_count": outcome.approve if outcome and show_tally else 0,
+                "vote_reject_count": outcome.reject if outcome and show_tally else 0,
+                "vote_abstain_count": outcome.abstain if outcome and show_tally else 0,
+                "quorum_reached": bool(outcome and outcome.quorum_reached),
+            }
+        self._assign_per_value(values_of)
 
     @api.model
     def _search_awaiting_my_vote(self, operator, value):
@@ -418,20 +463,6 @@ class BeneficiaryRequest(models.Model):
             return domain
         return ["!"] + expression.normalize_domain(domain)
 
-    @api.depends("vote_ids.vote", "vote_ids.member_id", "committee_id", "conflict_member_ids", "decision")
-    @api.depends_context("uid")
-    def _compute_vote_counts(self):
-        outcomes = self._vote_outcomes()
-        for request in self:
-            outcome, eligible_count = outcomes[request.id]
-            request.vote_cast_count = outcome.cast if outcome else 0
-            request.vote_eligible_count = eligible_count
-            show = outcome and request.can_see_tally
-            request.vote_approve_count = outcome.approve if show else 0
-            request.vote_reject_count = outcome.reject if show else 0
-            request.vote_abstain_count = outcome.abstain if show else 0
-            request.quorum_reached = bool(outcome and outcome.quorum_reached)
-
     # -- voting helpers -----------------------------------------------------------------
     def _eligible_members(self):
         """Committee members who may vote on this request (no conflict of interest)."""
@@ -447,23 +478,58 @@ class BeneficiaryRequest(models.Model):
 
     def _vote_outcomes(self):
         """``{request id: (tally or None, number of eligible members)}`` for the whole
-        batch: the kanban asks for every card at once, so the votes, committees and
-        conflicts are read together and compared as plain ids. Read as superuser:
-        members may not read each other's votes."""
-        members_of = {}
+        batch (``None`` without a committee)."""
         outcomes = {}
-        for request in self.sudo():
+        for request_id, (committee, members, conflicts, votes) in self._vote_facts().items():
+            eligible = members - conflicts
+            outcomes[request_id] = (self._tally(committee, eligible, votes), len(eligible) if committee else 0)
+        return outcomes
+
+    @api.model
+    def _tally(self, committee, eligible, votes):
+        """The committee's rule applied to the votes of the ``eligible`` member ids
+        (``votes``: ``{member id: vote}``); ``None`` without a committee."""
+        if not committee:
+            return None
+        cast = [vote for member_id, vote in votes.items() if member_id in eligible]
+        return voting.tally(cast, max(committee.quorum, 1), committee.decision_rule)
+
+    def _vote_facts(self):
+        """``{request id: (committee, member ids, conflicted member ids, {member id:
+        vote})}`` for the whole batch, read as superuser (members may not read each
+        other's votes) in a fixed number of queries whatever the size of the batch:
+        the kanban asks for every card of a column at once. The ids are plain sets so
+        that nothing is looked up card by card."""
+        requests = self.sudo()
+        committees = requests.committee_id
+        committees.fetch(["member_ids", "chair_id", "quorum", "decision_rule"])
+        members_of = {committee.id: frozenset(committee.member_ids.ids) for committee in committees}
+        # only a member of the request's committee votes or declares a conflict (see
+        # _vote_problem): the requests without a committee have neither to read
+        saved = requests.filtered("committee_id")._origin  # a form's unsaved copy reads the request it edits
+        saved.fetch(["conflict_member_ids"])
+        votes_of = {}
+        if saved:
+            # plain rows (execute_query flushes the votes first): they are only counted
+            Vote = self.env["beneficiary.committee.vote"].sudo()
+            query = Vote._search([("request_id", "in", saved.ids)])
+            columns = [Vote._field_to_sql(Vote._table, name, query) for name in ("request_id", "member_id", "vote")]
+            rows = self.env.execute_query(query.select(*columns))
+            for request_id, member_id, vote in rows:
+                votes_of.setdefault(request_id, {})[member_id] = vote
+        facts = {}
+        for request in requests:
             committee = request.committee_id
             if not committee:
-                outcomes[request.id] = (None, 0)
+                facts[request.id] = (committee, frozenset(), frozenset(), {})
                 continue
-            if committee.id not in members_of:
-                members_of[committee.id] = set(committee.member_ids.ids)
-            eligible = members_of[committee.id].difference(request.conflict_member_ids.ids)
-            cast = [vote.vote for vote in request.vote_ids if vote.member_id.id in eligible]
-            outcome = voting.tally(cast, max(committee.quorum, 1), committee.decision_rule)
-            outcomes[request.id] = (outcome, len(eligible))
-        return outcomes
+            facts[request.id] = (
+                committee,
+                members_of[committee.id],
+                frozenset(request.conflict_member_ids.ids),
+                votes_of.get(request._origin.id, {}),
+            )
+        return facts
 
     def _vote_closed_problem(self):
         """Why nobody may vote on this request now, or ``False``."""
