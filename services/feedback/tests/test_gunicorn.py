@@ -1,6 +1,7 @@
 """gunicorn.conf.py serves the app, and its access log shows fingerprints, never tokens."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -62,6 +63,9 @@ def test_gunicorn_serves_the_page_and_keeps_tokens_out_of_its_log(tmp_path):
     text = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
     assert "/r/~%s" % fingerprint(token) in text
     assert token not in text and SECRET not in text
+    # The worker set the loaded app aside from the garbage collector once it was loaded.
+    frozen = re.search(r"worker \d+: (\d+) objects of the loaded app set aside from garbage collection", text)
+    assert frozen and int(frozen.group(1)) > 10000, text
 
 
 def _gunicorn_settings(tmp_path, **environ):
