@@ -1,8 +1,7 @@
 """Database engine and sessions bound to the app, and the `flask db upgrade` command."""
 
-import os
-
 import functools
+import os
 
 import click
 from flask import current_app, g

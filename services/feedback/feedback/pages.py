@@ -14,6 +14,7 @@ page with a fresh render of its template, in both languages.
 
 import re
 import threading
+from collections import Counter
 
 from flask import current_app, request
 from flask_babel import get_locale
@@ -22,7 +23,7 @@ from markupsafe import escape
 # Placeholders rendered into the blank form, then cut out. Plain capitals, so that neither
 # HTML escaping nor URL quoting changes them; `_split` checks each appears as often as expected.
 SLOTS = {"ref": "FEEDBACKSLOTREF", "token": "FEEDBACKSLOTTOKEN", "csrf": "FEEDBACKSLOTCSRF"}
-_SLOT_COUNTS = {"FEEDBACKSLOTREF": 1, "FEEDBACKSLOTTOKEN": 2, "FEEDBACKSLOTCSRF": 1}
+_SLOT_COUNTS = {"ref": 1, "token": 2, "csrf": 1}
 _SLOT_RE = re.compile("(%s)" % "|".join(SLOTS.values()))
 _NAMES = {placeholder: name for name, placeholder in SLOTS.items()}
 # Pages x 2 languages x mount points: a handful. The bound only guards against a client
@@ -50,31 +51,24 @@ def init_app(app):
     app.extensions["feedback_pages"] = _Store()
 
 
-def _key(*parts):
-    return (str(get_locale()), request.script_root) + parts
-
-
 def once(key, render):
     """`render()`, called once per language, mount point and `key`, then reused."""
-    return current_app.extensions["feedback_pages"].get(_key(key), render)
+    return current_app.extensions["feedback_pages"].get((str(get_locale()), request.script_root, key), render)
 
 
 def _split(html):
-    parts = _SLOT_RE.split(html)
-    found = {}
-    for placeholder in parts[1::2]:
-        found[placeholder] = found.get(placeholder, 0) + 1
+    """`html` cut at its slots: text and slot names in turn."""
+    parts = [part if index % 2 == 0 else _NAMES[part] for index, part in enumerate(_SLOT_RE.split(html))]
+    found = Counter(parts[1::2])
     if found != _SLOT_COUNTS:
-        raise RuntimeError("the blank rating form has slots %r, expected %r" % (found, _SLOT_COUNTS))
-    return tuple(part if index % 2 == 0 else _NAMES[part] for index, part in enumerate(parts))
+        raise RuntimeError("the blank rating form has slots %r, expected %r" % (dict(found), _SLOT_COUNTS))
+    return tuple(parts)
 
 
 def blank_form(render, variant, ref, token, csrf):
     """The blank rating form for this link: `render(ref, token, csrf)` renders the page (it is
     called once per language, mount point and `variant`, with the placeholders), then the
     link's own values are put in its slots, HTML-escaped."""
-    parts = current_app.extensions["feedback_pages"].get(
-        _key(("rating/form", variant)), lambda: _split(render(SLOTS["ref"], SLOTS["token"], SLOTS["csrf"]))
-    )
+    parts = once(("rating/form", variant), lambda: _split(render(SLOTS["ref"], SLOTS["token"], SLOTS["csrf"])))
     values = {"ref": str(escape(ref)), "token": str(escape(token)), "csrf": str(escape(csrf))}
     return "".join(part if index % 2 == 0 else values[part] for index, part in enumerate(parts))

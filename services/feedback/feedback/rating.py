@@ -81,12 +81,13 @@ def _repeated_field():
     return any(len(values) > 1 for values in request.form.listvalues())
 
 
-def _refused(ref, token, form):
-    """The answer to a form that cannot be stored as sent; nothing is stored."""
+def _refused(ref, token, form, repeated):
+    """The answer to a form that cannot be stored as sent (`repeated`: a field came twice);
+    nothing is stored."""
     # A request already rated gets the same answer whatever was sent (a double click, a replay).
     if _already_rated(ref):
         return _done(already=True)
-    if _repeated_field():
+    if repeated:
         current_app.logger.info("rating form with a repeated field token=~%s", fingerprint(token))
         abort(400)
     if form.csrf_token.errors:
@@ -100,8 +101,9 @@ def _refused(ref, token, form):
 def submit(token):
     ref = _verified_ref(token)
     form = RatingForm()
-    if _repeated_field() or not form.validate():
-        return _refused(ref, token, form)
+    repeated = _repeated_field()
+    if repeated or not form.validate():
+        return _refused(ref, token, form, repeated)
     if not _store(ref, token, form):
         return _done(already=True)
     current_app.logger.info("rating recorded for %s token=~%s", ref, fingerprint(token))
