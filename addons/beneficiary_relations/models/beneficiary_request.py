@@ -474,16 +474,8 @@ class BeneficiaryRequest(models.Model):
         """Tally of the eligible members' votes by the committee's rule (``None`` without
         a committee)."""
         self.ensure_one()
-        return self._vote_outcomes()[self.id][0]
-
-    def _vote_outcomes(self):
-        """``{request id: (tally or None, number of eligible members)}`` for the whole
-        batch (``None`` without a committee)."""
-        outcomes = {}
-        for request_id, (committee, members, conflicts, votes) in self._vote_facts().items():
-            eligible = members - conflicts
-            outcomes[request_id] = (self._tally(committee, eligible, votes), len(eligible) if committee else 0)
-        return outcomes
+        committee, members, conflicts, votes = self._vote_facts()[self.id]
+        return self._tally(committee, members - conflicts, votes)
 
     @api.model
     def _tally(self, committee, eligible, votes):
