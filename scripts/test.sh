@@ -328,6 +328,8 @@ tier_service() {
     # the real-browser test (Debian's chromium, axe-core from the npm registry)
     # must run here, not skip: .ci/run installs chromium
     export FEEDBACK_BROWSER_TESTS=${FEEDBACK_BROWSER_TESTS:-required}
+    # the rate limits on a real Redis: .ci/run installs redis-server
+    export FEEDBACK_REDIS_TESTS=${FEEDBACK_REDIS_TESTS:-required}
     if [ -d "$svc/tests" ]; then
         run_pytest "pytest $svc/tests" "$ROOT/$svc" "$VPY" tests
     fi

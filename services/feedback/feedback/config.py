@@ -45,6 +45,7 @@ def from_environment(environ, instance_path):
         "RATELIMIT_STORAGE_URI": environ.get("FEEDBACK_RATELIMIT_STORAGE_URL") or "memory://",
         "FEEDBACK_RATELIMIT_PER_CLIENT": environ.get("FEEDBACK_RATELIMIT_PER_CLIENT") or "30 per minute",
         "FEEDBACK_RATELIMIT_PER_TOKEN": environ.get("FEEDBACK_RATELIMIT_PER_TOKEN") or "10 per minute",
+        "FEEDBACK_RATELIMIT_STORAGE_TIMEOUT": _seconds(environ, "FEEDBACK_RATELIMIT_STORAGE_TIMEOUT", 0.5),
         "ODOO_URL": (environ.get("ODOO_URL") or "").rstrip("/"),
         "ODOO_DB": environ.get("ODOO_DB", ""),
         "ODOO_LOGIN": environ.get("ODOO_LOGIN", ""),

@@ -1,6 +1,7 @@
 """Response headers, proxy handling and rate limits."""
 
 from flask import current_app, request
+from flask.logging import default_handler
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -44,15 +45,33 @@ def _set_headers(response):
     return response
 
 
+def storage_options(config):
+    """Connection options of the limit storage: bounded waits for Redis.
+
+    redis-py waits for an answer without end by default, so a Redis that stalls (paused, out of
+    memory, a network that drops packets) would hold every rating page with it. With a timeout
+    the call fails, Flask-Limiter counts in each worker's memory meanwhile (RATELIMIT_SWALLOW_ERRORS
+    and the in-memory fallback, set in create_app) and goes back to Redis once it answers again.
+    """
+    if not config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        return {}
+    timeout = config["FEEDBACK_RATELIMIT_STORAGE_TIMEOUT"]
+    return {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+
+
 def limit_rating_pages(app, blueprint):
     """Rate limits on the rating pages: one per client address, one per token."""
     limiter = Limiter(
         client_address,
         app=app,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_options=storage_options(app.config),
         strategy="fixed-window",
         key_prefix="feedback",
     )
     limiter.limit(lambda: current_app.config["FEEDBACK_RATELIMIT_PER_CLIENT"])(blueprint)
     limiter.limit(lambda: current_app.config["FEEDBACK_RATELIMIT_PER_TOKEN"], key_func=token_key)(blueprint)
+    # Flask-Limiter says when Redis fails and when it answers again: show it with the app's own messages.
+    limiter.logger.addHandler(default_handler)
+    limiter.logger.setLevel(app.config["FEEDBACK_LOG_LEVEL"])
     app.extensions["feedback_limiter"] = limiter

@@ -72,18 +72,18 @@ class Gunicorn:
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log_path = log_path
-        self.environ = service_environment(
-            database_url,
-            FEEDBACK_PUBLIC_URL=self.url,
-            FEEDBACK_BIND="127.0.0.1:%d" % self.port,
-            FEEDBACK_WORKERS="2",
-            FEEDBACK_THREADS="2",
-            FEEDBACK_ACCESS_LOG="/dev/null",
+        settings = {
+            "FEEDBACK_PUBLIC_URL": self.url,
+            "FEEDBACK_BIND": "127.0.0.1:%d" % self.port,
+            "FEEDBACK_WORKERS": "2",
+            "FEEDBACK_THREADS": "2",
+            "FEEDBACK_ACCESS_LOG": "/dev/null",
             # One client address sends the whole burst; the limits are tested elsewhere.
-            FEEDBACK_RATELIMIT_PER_CLIENT="100000 per minute",
-            FEEDBACK_RATELIMIT_PER_TOKEN="1000 per minute",
-            **environ,
-        )
+            "FEEDBACK_RATELIMIT_PER_CLIENT": "100000 per minute",
+            "FEEDBACK_RATELIMIT_PER_TOKEN": "1000 per minute",
+        }
+        settings.update(environ)
+        self.environ = service_environment(database_url, **settings)
         self.process = None
 
     def start(self, timeout=30):
