@@ -26,10 +26,12 @@ comes from 127.0.0.1); the per-link limit stays at its default, each link being 
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +46,7 @@ sys.path.insert(0, SERVICE)
 from feedback.tokens import issue_token  # noqa: E402  (the service's own token module)
 
 SERVICE_PORT = 8490
+REDIS_PORT = 8489
 ODOO_PORT, ODOO_GEVENT_PORT = 8483, 8484
 PG_DB = "bench_feedback"
 ODOO_TEMPLATE, ODOO_DB = "bench_rating_tmpl", "bench_rating_run"
@@ -83,6 +86,17 @@ def count_rows(url, path):
     return tuple(int(n) for n in _bench.psql(PG_DB, sql).split("|"))
 
 
+@contextlib.contextmanager
+def redis_server(workdir):
+    """Debian's redis-server on 127.0.0.1:REDIS_PORT, keeping nothing on disk."""
+    argv = [shutil.which("redis-server"), "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", workdir]
+    with _bench.Server(argv, log_path=os.path.join(workdir, "redis.log")) as server:
+        if not _bench.wait_port(REDIS_PORT, timeout=10):
+            sys.exit("redis-server did not start; see %s" % os.path.join(workdir, "redis.log"))
+        yield server
+
+
 def run_service(backend, options, workdir):
     _bench.banner("Feedback service on %s: gunicorn as configured, %d clients, %ds per scenario"
                   % (backend, options.clients, options.duration))
@@ -113,7 +127,13 @@ def run_service(backend, options, workdir):
     }
     argv = [service_bin("gunicorn"), "-c", "gunicorn.conf.py", "feedback:create_app()"]
     log_path = os.path.join(workdir, "gunicorn-%s.log" % backend)
-    with _bench.Server(argv, cwd=SERVICE, env=env, log_path=log_path) as server:
+    with contextlib.ExitStack() as stack:
+        if backend.endswith("+redis"):
+            # The limit counts in Redis, as docker-compose.yml runs the service (its CPU is not in the
+            # workers' figure, like PostgreSQL's).
+            stack.enter_context(redis_server(workdir))
+            env["FEEDBACK_RATELIMIT_STORAGE_URL"] = "redis://127.0.0.1:%d/0" % REDIS_PORT
+        server = stack.enter_context(_bench.Server(argv, cwd=SERVICE, env=env, log_path=log_path))
         # /healthz, as the Docker healthcheck: a worker that answers /readyz loads Alembic for it
         # (about 10 MiB); the schema was brought up to date just above.
         if not _bench.wait_http(SERVICE_PORT, "/healthz", timeout=60):
@@ -386,7 +406,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (default 10)")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--backends", default=None,
+                        help="comma-separated, of sqlite, postgresql, postgresql+redis (the database, and the "
+                             "rate limits in Redis as in docker-compose.yml); default: all three, the last one "
+                             "when redis-server is installed")
     parser.add_argument("--no-odoo", action="store_true", help="skip Odoo's rating page")
     options = parser.parse_args()
     if not _bench.shutil.which("wrk"):
@@ -396,7 +419,16 @@ def main():
     _bench.check_ports(SERVICE_PORT, ODOO_PORT, ODOO_GEVENT_PORT)
     workdir = tempfile.mkdtemp(prefix="bench_rating_path_")
     say("work folder (logs, links): %s" % workdir)
-    services = {backend: run_service(backend, options, workdir) for backend in options.backends.split(",")}
+    backends = options.backends
+    if backends is None:
+        backends = "sqlite,postgresql"
+        if shutil.which("redis-server"):
+            backends += ",postgresql+redis"
+        else:
+            say("\n!!!!! SKIPPING postgresql+redis: no redis-server (apt-get install redis-server) !!!!!")
+    if "redis" in backends:
+        _bench.check_ports(REDIS_PORT)
+    services = {backend: run_service(backend, options, workdir) for backend in backends.split(",")}
     odoo = None
     why_not = "--no-odoo given" if options.no_odoo else _bench.odoo_available()
     if why_not:
