@@ -4,7 +4,8 @@
 #   benchmarks/run_all.sh            # all of them (about 15-25 minutes on 2 cores)
 #   DURATION=5 benchmarks/run_all.sh # shorter wrk scenarios
 #
-# Needs: wrk (apt-get install -y wrk), the repository's .venv (or services/feedback/.venv) with
+# Needs: wrk (apt-get install -y wrk), redis-server for the run with limits in Redis (else skipped,
+# loudly), the repository's .venv (or services/feedback/.venv) with
 # the service's requirements, PostgreSQL with role odoo/odoo on 127.0.0.1. The Odoo parts need
 # Odoo 18.0 (`odoo` on PATH, its Python in /opt/odoo18/venv; see BENCH_ODOO_* in _bench.py)
 # and are skipped, loudly, without it. Loopback only, ports 8480-8499, databases bench_*; every

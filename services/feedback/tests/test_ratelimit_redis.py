@@ -6,6 +6,8 @@
 * A Redis that stalls or stops holds no rating page: after a bounded wait the
   limits are counted in the worker's memory, the log says so, and the counts go
   back to Redis once it answers again.
+* Redis killed (SIGKILL) during a burst of ratings under gunicorn: no error
+  page, and every rating a beneficiary was thanked for is stored, once.
 
 redis-server comes from Debian's package (.ci/run installs it); scripts/test.sh
 sets FEEDBACK_REDIS_TESTS=required so that CI fails rather than skips without it.
@@ -27,7 +29,7 @@ from feedback.config import ConfigError
 from feedback.security import storage_options
 
 from helpers import make_app, make_token
-from test_faults_gunicorn import Gunicorn, free_port, get
+from test_faults_gunicorn import Burst, Gunicorn, free_port, get, rating_jobs, stored_ratings
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -60,6 +62,10 @@ class RedisServer:
 
     def keys(self):
         return self.client().dbsize()
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
 
     def pause(self):
         self.process.send_signal(signal.SIGSTOP)
@@ -200,3 +206,28 @@ def test_redis_waits_are_bounded_and_configurable(monkeypatch):
     monkeypatch.setenv("FEEDBACK_RATELIMIT_STORAGE_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match="FEEDBACK_RATELIMIT_STORAGE_TIMEOUT must be a number of seconds"):
         make_app("sqlite://")
+
+
+def test_redis_killed_during_a_burst_costs_no_rating(tmp_path, sqlite_url, redis_server):
+    service = Gunicorn(sqlite_url, tmp_path / "gunicorn.log", FEEDBACK_RATELIMIT_STORAGE_URL=redis_server.url)
+    app = make_app(sqlite_url)
+    try:
+        service.start()
+        jobs = rating_jobs(120)
+        burst = Burst(service.url, jobs).start()
+        burst.wait_for(40)
+        redis_server.kill()
+        outcomes = burst.join()
+    finally:
+        service.stop()
+    log = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
+    assert len(outcomes) == 120
+    # The workers' own answers only: no error page, every client got its thank-you page.
+    assert {ref: attempts for ref, attempts in outcomes.items() if attempts != ["thanks"]} == {}
+    assert "Rate limit storage unreachable - falling back to in-memory storage" in log
+    stored, totals = stored_ratings(app)
+    assert {ref: value for ref, (value, _outbox) in stored.items()} == {
+        ref: fields["rating"] for ref, _token, fields in jobs
+    }
+    assert totals == (120, 120)
+    app.extensions["feedback_db"]["engine"].dispose()
