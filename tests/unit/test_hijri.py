@@ -19,6 +19,20 @@ def test_arabic_text_uses_arabic_month_names():
     assert hijri.format_hijri(datetime.date(2023, 9, 25), "ar") == "10 ربيع الأول 1445 هـ"
 
 
+def test_arabic_digits_when_odoo_writes_the_gregorian_date_so():
+    assert hijri.format_hijri(datetime.date(2024, 3, 11), "ar", arabic_digits=True) == "١ رمضان ١٤٤٥ هـ"
+    assert hijri.format_hijri(datetime.date(2023, 9, 25), "ar", arabic_digits=True) == "١٠ ربيع الأول ١٤٤٥ هـ"
+    assert hijri.format_hijri(None, "ar", arabic_digits=True) == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("ar_001", True), ("ar_SA", True), ("ar_SY", True), ("ar_MA", False), ("en_US", False), (False, False)],
+)
+def test_uses_arabic_digits_as_odoo_web_client(code, expected):
+    assert hijri.uses_arabic_digits(code) is expected
+
+
 def test_english_text_uses_transliterated_names():
     assert hijri.format_hijri(datetime.date(2024, 3, 11), "en") == "1 Ramadan 1445 AH"
 

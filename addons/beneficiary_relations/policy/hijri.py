@@ -49,6 +49,11 @@ MONTHS_EN = (
 #: Suffix of a Hijri year ("هـ" in Arabic, "AH" in English).
 SUFFIX = {"ar": "هـ", "en": "AH"}
 
+#: Languages whose dates Odoo's web client writes in Arabic-Indic digits (its
+#: localization service: ar_001, ar_SA, ar_SY); the Hijri date beside them does too.
+ARABIC_INDIC_LANGS = ("ar_001", "ar_SA", "ar_SY")
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
 
 def to_hijri(value):
     """Return ``(year, month, day)`` in the Umm al-Qura calendar, or ``None``.
@@ -69,20 +74,24 @@ def to_hijri(value):
     return hijri.year, hijri.month, hijri.day
 
 
-def format_hijri(value, lang="ar"):
+def format_hijri(value, lang="ar", arabic_digits=False):
     """Return the Hijri date of ``value`` as text, e.g. ``"1 رمضان 1445 هـ"``.
 
     ``lang`` is ``"ar"`` for Arabic month names (the default) or anything else
-    for English ones (``"1 Ramadan 1445 AH"``). An empty date or one outside
-    the calendar's range gives an empty string.
+    for English ones (``"1 Ramadan 1445 AH"``). ``arabic_digits`` writes the
+    numbers in Arabic-Indic digits (``"١ رمضان ١٤٤٥ هـ"``), as Odoo writes the
+    Gregorian date beside it for the languages of ``uses_arabic_digits``. An
+    empty date or one outside the calendar's range gives an empty string.
     """
     parts = to_hijri(value)
     if parts is None:
         return ""
     year, month, day = parts
     if lang == "ar":
-        return f"{day} {MONTHS_AR[month]} {year} {SUFFIX['ar']}"
-    return f"{day} {MONTHS_EN[month]} {year} {SUFFIX['en']}"
+        text = f"{day} {MONTHS_AR[month]} {year} {SUFFIX['ar']}"
+    else:
+        text = f"{day} {MONTHS_EN[month]} {year} {SUFFIX['en']}"
+    return text.translate(_ARABIC_INDIC) if arabic_digits else text
 
 
 def format_hijri_numeric(value):
@@ -97,3 +106,8 @@ def format_hijri_numeric(value):
 def lang_of(odoo_lang):
     """Return ``"ar"`` for an Arabic user language code (``ar_001``, ``ar_SA``), else ``"en"``."""
     return "ar" if (odoo_lang or "").startswith("ar") else "en"
+
+
+def uses_arabic_digits(odoo_lang):
+    """True for the user languages whose dates Odoo's web client writes in Arabic-Indic digits."""
+    return odoo_lang in ARABIC_INDIC_LANGS

@@ -215,9 +215,11 @@ class TestBeneficiary(TransactionCase):
         english = beneficiary.with_context(lang="en_US")
         self.assertEqual(english.identity_expiry_hijri, "1 Ramadan 1445 AH")
         self.assertEqual(english.birth_date_hijri, "10 Rabi al-Awwal 1445 AH")
+        # In Arabic, in the digits Odoo's web client writes the Gregorian date beside it with.
         self.env["res.lang"]._activate_lang("ar_001")
         arabic = beneficiary.with_context(lang="ar_001")
-        self.assertEqual(arabic.identity_expiry_hijri, "1 رمضان 1445 هـ")
+        self.assertEqual(arabic.identity_expiry_hijri, "١ رمضان ١٤٤٥ هـ")
+        self.assertEqual(arabic.birth_date_hijri, "١٠ ربيع الأول ١٤٤٥ هـ")
 
     def test_expired_id_is_flagged_and_found(self):
         yesterday = date.today() - timedelta(days=1)
