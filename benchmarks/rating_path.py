@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/rating_path.py [--duration 10] [--clients 32] [--no-odoo]
 
-For SQLite (a fresh file) and PostgreSQL (a fresh database bench_feedback), it starts the
+For SQLite (a fresh file), PostgreSQL (a fresh database bench_feedback) and, when redis-server is
+installed, PostgreSQL with the rate limits in Redis as docker-compose.yml runs them, it starts the
 service as gunicorn.conf.py configures it, then drives it from wrk on 127.0.0.1 with 32
 clients (one connection each) for `--duration` seconds per scenario:
 
