@@ -46,12 +46,14 @@ def _set_headers(response):
 
 
 def storage_options(config):
-    """Connection options of the limit storage: bounded waits for Redis.
+    """Connection options of the limit storage: short waits for Redis.
 
-    redis-py waits for an answer without end by default, so a Redis that stalls (paused, out of
-    memory, a network that drops packets) would hold every rating page with it. With a timeout
-    the call fails, Flask-Limiter counts in each worker's memory meanwhile (RATELIMIT_SWALLOW_ERRORS
-    and the in-memory fallback, set in create_app) and goes back to Redis once it answers again.
+    redis-py waits 5 s for an answer by default, and Flask-Limiter asks Redis twice when it first
+    finds it gone (the count that fails, then its own check), so a Redis that stalls (paused, out
+    of memory, a network that drops packets) held rating pages 5 to 10 s each. With a short timeout
+    the call fails quickly, Flask-Limiter counts in each worker's memory meanwhile
+    (RATELIMIT_SWALLOW_ERRORS and the in-memory fallback, set in create_app) and goes back to Redis
+    once it answers again.
     """
     if not config["RATELIMIT_STORAGE_URI"].startswith("redis"):
         return {}
