@@ -428,6 +428,8 @@ def main():
         else:
             say("\n!!!!! SKIPPING postgresql+redis: no redis-server (apt-get install redis-server) !!!!!")
     if "redis" in backends:
+        if not shutil.which("redis-server"):
+            sys.exit("postgresql+redis needs redis-server: apt-get install -y redis-server")
         _bench.check_ports(REDIS_PORT)
     services = {backend: run_service(backend, options, workdir) for backend in backends.split(",")}
     odoo = None
