@@ -28,6 +28,7 @@ comes from 127.0.0.1); the per-link limit stays at its default, each link being 
 
 import argparse
 import contextlib
+import functools
 import http.client
 import os
 import random
@@ -148,29 +149,23 @@ def run_service(backend, options, workdir):
         watch = _bench.MemoryWatch(server.pid).start()
         _bench.wrk(SERVICE_PORT, "page", files["warm"], options.clients, 2)  # warm every worker
         figures = {}
+        access_log = env["FEEDBACK_ACCESS_LOG"]
         for name, mode, arg, think in (
             ("healthz", "plain", "/healthz", 0),
             ("page", "page", files["page"], 0),
             ("submit", "submit", files["submit"], 0),
             ("paced", "submit", files["paced"], PACED_THINK_MS),
         ):
-            cpu_before = _bench.cpu_seconds(server.children())
-            log_before = access_log_lines(env["FEEDBACK_ACCESS_LOG"])
-            figures[name] = result = _bench.wrk(
-                SERVICE_PORT, mode, arg, options.clients, max(options.duration, 10) if think else options.duration,
-                think_ms=think)
-            result["cpu_ms"] = 1000 * (_bench.cpu_seconds(server.children()) - cpu_before) / max(result["flows"], 1)
-            result["server_ms"] = server_times(env["FEEDBACK_ACCESS_LOG"], log_before)
+            duration = max(options.duration, 10) if think else options.duration
+            figures[name] = result = measured(server, access_log, functools.partial(
+                _bench.wrk, SERVICE_PORT, mode, arg, options.clients, duration, think_ms=think))
             say("  %-8s %8.1f /s  p50 %7.1f ms  p99 %7.1f ms  (failed %d, sockets %s, out of links %d); "
                 "inside the server per request: p50 %s ms, p99 %s ms" % (
                     name, result["flows"] / result["duration_s"], result[lat(name)]["p50"], result[lat(name)]["p99"],
                     result["bad"], result["socket_errors"], result["ran_out_of_tokens"],
                     result["server_ms"]["p50"], result["server_ms"]["p99"]))
-        cpu_before = _bench.cpu_seconds(server.children())
-        log_before = access_log_lines(env["FEEDBACK_ACCESS_LOG"])
-        figures["staggered"] = result = staggered(SERVICE_PORT, mint("T" + backend[0], 3000), options.clients)
-        result["cpu_ms"] = 1000 * (_bench.cpu_seconds(server.children()) - cpu_before) / max(result["flows"], 1)
-        result["server_ms"] = server_times(env["FEEDBACK_ACCESS_LOG"], log_before)
+        figures["staggered"] = result = measured(server, access_log, functools.partial(
+            staggered, SERVICE_PORT, mint("T" + backend[0], 3000), options.clients))
         say("  %-8s %8.1f /s  p50 %7.1f ms  p99 %7.1f ms  (failed %d); inside the server per request: "
             "p50 %s ms, p99 %s ms" % ("staggered", result["flows"] / result["duration_s"], result["flow"]["p50"],
                                       result["flow"]["p99"], result["bad"], result["server_ms"]["p50"],
@@ -193,6 +188,16 @@ def run_service(backend, options, workdir):
         "rows_ok": rows[0] == rows[1] and submitted <= rows[0] <= submitted + 2 * options.clients,
         "weight": weight,
     }
+
+
+def measured(server, access_log, run):
+    """`run()`'s figures, with the workers' CPU per flow and gunicorn's own request times meanwhile."""
+    cpu_before = _bench.cpu_seconds(server.children())
+    log_before = access_log_lines(access_log)
+    result = run()
+    result["cpu_ms"] = 1000 * (_bench.cpu_seconds(server.children()) - cpu_before) / max(result["flows"], 1)
+    result["server_ms"] = server_times(access_log, log_before)
+    return result
 
 
 def staggered(port, tokens, clients, seconds=STAGGERED_SECONDS, think_ms=PACED_THINK_MS):
@@ -420,17 +425,14 @@ def main():
     _bench.check_ports(SERVICE_PORT, ODOO_PORT, ODOO_GEVENT_PORT)
     workdir = tempfile.mkdtemp(prefix="bench_rating_path_")
     say("work folder (logs, links): %s" % workdir)
-    backends = options.backends
-    if backends is None:
-        backends = "sqlite,postgresql"
-        if shutil.which("redis-server"):
-            backends += ",postgresql+redis"
-        else:
-            say("\n!!!!! SKIPPING postgresql+redis: no redis-server (apt-get install redis-server) !!!!!")
+    have_redis = shutil.which("redis-server") is not None
+    backends = options.backends or "sqlite,postgresql" + (",postgresql+redis" if have_redis else "")
     if "redis" in backends:
-        if not shutil.which("redis-server"):
+        if not have_redis:
             sys.exit("postgresql+redis needs redis-server: apt-get install -y redis-server")
         _bench.check_ports(REDIS_PORT)
+    elif options.backends is None:
+        say("\n!!!!! SKIPPING postgresql+redis: no redis-server (apt-get install redis-server) !!!!!")
     services = {backend: run_service(backend, options, workdir) for backend in backends.split(",")}
     odoo = None
     why_not = "--no-odoo given" if options.no_odoo else _bench.odoo_available()
