@@ -239,7 +239,10 @@ def drain(session, client, policy, clock=utcnow):
     """Send every due outbox row, batch by batch; stop at the first batch that fails.
 
     Raises OdooLoginError when Odoo refuses the login. Network failures before
-    any batch was sent (Odoo down at login) are reported, not raised.
+    any batch was sent (Odoo down at login) are reported, not raised. Neither is
+    charged to the rows' attempts (an outage of hours must not kill them), but
+    both are written on the rows due, so that `outbox` and its `--check` say why
+    they wait.
     """
     report = Report()
     items = due(session, clock(), policy.batch_size)
@@ -247,9 +250,13 @@ def drain(session, client, policy, clock=utcnow):
         return report
     try:
         client.login()
+    except OdooLoginError as exc:
+        _save(session, [{"id": item.id, "last_error": _short(exc)} for item in items])
+        raise
     except RETRYABLE as exc:
         report.error = "Odoo unreachable: " + describe(exc)
         report.retrying = len(items)
+        _save(session, [{"id": item.id, "last_error": report.error} for item in items])
         return report
     while items:
         batch_time = clock()

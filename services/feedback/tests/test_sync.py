@@ -107,10 +107,15 @@ def test_odoo_down_loses_nothing(app, client, runner, fake_odoo):
     assert result.exit_code == 1
     assert "Odoo unreachable" in result.output
     assert states(app) == ["pending"] * 3
+    # the outage is written on the rows, and costs them no attempt
+    rows = outbox(app).values()
+    assert {(state, attempts) for state, attempts, _token, _error in rows} == {("pending", 0)}
+    assert all(error.startswith("Odoo unreachable: ConnectionRefusedError") for *_rest, error in rows)
     fake_odoo.start()
     result = sync(runner)
     assert result.exit_code == 0, result.output
     assert states(app) == ["sent"] * 3
+    assert {error for *_rest, error in outbox(app).values()} == {None}
     assert len(fake_odoo.imported) == 3
 
 
@@ -217,7 +222,9 @@ def test_a_refused_login_stops_with_a_clear_error(app, client, runner, fake_odoo
     assert result.exit_code != 0
     assert "Odoo refused the login of 'feedback-service'" in result.output
     assert "sync stopped" in result.output
-    assert outbox(app)["REQ/2026/00001"][:2] == ("pending", 0)
+    state, attempts, _token, error = outbox(app)["REQ/2026/00001"]
+    assert (state, attempts) == ("pending", 0)
+    assert error.startswith("Odoo refused the login of 'feedback-service'")
 
 
 def test_a_wrong_database_name_stops_with_odoo_s_message(app, client, runner, fake_odoo):
