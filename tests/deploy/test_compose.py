@@ -52,6 +52,7 @@ FEEDBACK_DEFAULTS_KEPT = {
     "FEEDBACK_SYNC_BACKOFF_BASE",
     "FEEDBACK_SYNC_BACKOFF_MAX",
     "FEEDBACK_SYNC_INTERVAL",
+    "FEEDBACK_SYNC_STALE_AFTER",
     "FEEDBACK_WORKERS",
     "FEEDBACK_THREADS",
     "FEEDBACK_WORKER_TIMEOUT",
@@ -166,6 +167,11 @@ def test_every_service_has_a_healthcheck_and_a_restart_policy():
 def test_web_healthchecks_ask_the_health_endpoints():
     assert "/web/health" in " ".join(SERVICES["odoo"]["healthcheck"]["test"])
     assert "/healthz" in " ".join(SERVICES["feedback-web"]["healthcheck"]["test"])
+
+
+def test_the_sync_healthcheck_fails_when_ratings_wait_for_odoo():
+    # services/feedback/tests/test_faults_sync.py shows what `outbox --check` catches
+    assert SERVICES["feedback-sync"]["healthcheck"]["test"][-3:] == ["feedback", "outbox", "--check"]
 
 
 def test_named_volumes_are_declared_and_used():

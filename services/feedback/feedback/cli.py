@@ -1,5 +1,6 @@
 """Command-line tools: sync, outbox, requeue, issue-link (the `db` group lives in db.py)."""
 
+import datetime
 import signal
 import threading
 import time
@@ -60,11 +61,17 @@ def sync_command(loop, batch_size, interval, max_rounds):
 @click.option("--state", type=click.Choice(OUTBOX_STATES + ("all",)), default=None,
               help="Rows to list (default: pending and dead).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-def outbox_command(state, limit):
+@click.option("--check", is_flag=True,
+              help="List nothing; exit 1 when a rating has waited for Odoo longer than "
+                   "FEEDBACK_SYNC_STALE_AFTER seconds (the sync worker's healthcheck).")
+def outbox_command(state, limit, check):
     """Show how many ratings wait, went out, or failed, and list the rows."""
     session = db.session()
     counts = dict(session.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state)).all())
     click.echo("  ".join("%s: %d" % (name, counts.get(name, 0)) for name in OUTBOX_STATES))
+    if check:
+        _check_waiting(session, datetime.timedelta(seconds=current_app.config["FEEDBACK_SYNC_STALE_AFTER"]))
+        return
     states = OUTBOX_STATES if state == "all" else (state,) if state else (PENDING, DEAD)
     rows = session.execute(
         select(OutboxItem, Rating.request_ref)
@@ -79,6 +86,24 @@ def outbox_command(state, limit):
             % (item.id, ref, item.state, item.attempts, item.next_attempt_at.isoformat(" "),
                " error=%s" % item.last_error if item.last_error else "")
         )
+
+
+def _check_waiting(session, stale_after):
+    """Fail when ratings wait longer than `stale_after`: Odoo has been down, or has refused
+    them, for that long (dead rows are not counted: they wait for a person, see requeue)."""
+    cutoff = utcnow() - stale_after
+    stale = (OutboxItem.state == PENDING) & (OutboxItem.created_at < cutoff)
+    waiting, oldest = session.execute(select(func.count(), func.min(OutboxItem.created_at)).where(stale)).one()
+    if not waiting:
+        click.echo("no rating has waited for Odoo longer than %s" % stale_after)
+        return
+    last_error = session.execute(
+        select(OutboxItem.last_error).where(stale).order_by(OutboxItem.created_at, OutboxItem.id).limit(1)
+    ).scalar()
+    raise click.ClickException(
+        "%d rating(s) have waited for Odoo longer than %s, the oldest since %s UTC; last error: %s"
+        % (waiting, stale_after, oldest.isoformat(" "), last_error or "none, no attempt yet (is the sync worker running?)")
+    )
 
 
 @click.command("requeue")

@@ -15,6 +15,7 @@ tests/faults/ (Odoo tier). Slow: about 8 s per case and database.
 """
 
 import collections
+import datetime
 import signal
 import subprocess
 import sys
@@ -163,12 +164,17 @@ def app_config(odoo):
     }
 
 
-def make_due(app):
-    """Skip the backoff wait."""
+def set_outbox(app, **values):
+    """Give every outbox row these values, as time or an operator would have."""
     with app.app_context():
         session = db.session()
-        session.execute(update(OutboxItem).values(next_attempt_at=utcnow()))
+        session.execute(update(OutboxItem).values(**values))
         session.commit()
+
+
+def make_due(app):
+    """Skip the backoff wait."""
+    set_outbox(app, next_attempt_at=utcnow())
 
 
 def test_dead_rows_are_listed_by_the_outbox_command_and_requeued(app, client, runner, database_url, odoo):
@@ -216,3 +222,66 @@ def test_dead_rows_are_listed_by_the_outbox_command_and_requeued(app, client, ru
     assert outbox_states(app) == {"sent": 4}
     assert set(odoo.imported) == set(tokens)
     assert set(odoo.created.values()) == {1}
+
+
+def age_outbox(app, hours):
+    """Make every outbox row as old as if it had been queued `hours` ago."""
+    set_outbox(app, created_at=utcnow() - datetime.timedelta(hours=hours))
+
+
+def test_the_sync_healthcheck_fails_while_ratings_wait_too_long_for_odoo(app, client, runner, database_url, odoo):
+    """`outbox --check` is the sync worker's Docker healthcheck (docker-compose.yml)."""
+    tokens = [make_token("REQ/2026/%05d" % number) for number in range(1, 4)]
+    for token in tokens:
+        assert rate(client, token, rating=2).status_code == 200
+    environ = sync_environment(database_url, odoo, FEEDBACK_SYNC_STALE_AFTER="3600")
+
+    # 1. Just queued: healthy, though nothing went out yet.
+    fresh = flask(environ, "outbox", "--check")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "pending: 3  sent: 0  dead: 0" in fresh.stdout
+    assert "no rating has waited for Odoo longer than 1:00:00" in fresh.stdout
+    assert "#" not in fresh.stdout  # --check lists no rows
+
+    # 2. Odoo down for two hours (the rows are made that old): unhealthy, with the reason.
+    odoo.stop()
+    assert runner.invoke(args=["sync"]).exit_code == 1
+    age_outbox(app, hours=2)
+    stale = flask(environ, "outbox", "--check")
+    assert stale.returncode == 1
+    assert "3 rating(s) have waited for Odoo longer than 1:00:00" in stale.stderr
+    assert "last error: Odoo unreachable: ConnectionRefusedError" in stale.stderr
+    assert "v1." not in stale.stdout + stale.stderr  # no token in a healthcheck's output
+
+    # 3. The same wait is within a longer setting: healthy.
+    assert flask(dict(environ, FEEDBACK_SYNC_STALE_AFTER="10800"), "outbox", "--check").returncode == 0
+
+    # 4. Odoo back and the rows sent: healthy again, all three in Odoo once.
+    odoo.start()
+    make_due(app)
+    assert runner.invoke(args=["sync"]).exit_code == 0
+    recovered = flask(environ, "outbox", "--check")
+    assert recovered.returncode == 0, recovered.stderr
+    assert "pending: 0  sent: 3  dead: 0" in recovered.stdout
+    assert sorted(odoo.created.values()) == [1, 1, 1]
+
+
+def test_dead_rows_do_not_make_the_sync_unhealthy(app, client, runner):
+    """A dead row waits for a person (`outbox`, `requeue`), not for Odoo: the check says
+    how many there are and passes."""
+    assert rate(client, make_token("REQ/2026/00001"), rating=3).status_code == 200
+    set_outbox(app, state="dead", attempts=3, last_error="token forged")
+    age_outbox(app, hours=48)
+    result = runner.invoke(args=["outbox", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "pending: 0  sent: 0  dead: 1" in result.output
+
+
+def test_the_check_reports_rows_never_tried(app, client, runner):
+    """No attempt at all for hours means no sync is running: the message says so."""
+    assert rate(client, make_token("REQ/2026/00001"), rating=5).status_code == 200
+    age_outbox(app, hours=3)
+    result = runner.invoke(args=["outbox", "--check"])
+    assert result.exit_code == 1
+    assert "1 rating(s) have waited for Odoo longer than 2:00:00" in result.output  # the default
+    assert "last error: none, no attempt yet (is the sync worker running?)" in result.output
