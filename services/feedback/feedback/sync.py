@@ -155,6 +155,9 @@ def _short(text):
 def describe(exc):
     if isinstance(exc, xmlrpc.client.Fault):
         return _short("Odoo fault %s: %s" % (exc.faultCode, exc.faultString))
+    if isinstance(exc, xmlrpc.client.ProtocolError):
+        # its text names ODOO_URL, which may carry a user and password for a proxy in front
+        return _short("Odoo answered HTTP %s %s" % (exc.errcode, exc.errmsg))
     return _short("%s: %s" % (type(exc).__name__, exc))
 
 
@@ -241,8 +244,8 @@ def drain(session, client, policy, clock=utcnow):
     Raises OdooLoginError when Odoo refuses the login. Network failures before
     any batch was sent (Odoo down at login) are reported, not raised. Neither is
     charged to the rows' attempts (an outage of hours must not kill them), but
-    both are written on the rows due, so that `outbox` and its `--check` say why
-    they wait.
+    both are written on the first batch of rows due (the oldest), so that
+    `outbox` and its `--check` say why they wait.
     """
     report = Report()
     items = due(session, clock(), policy.batch_size)

@@ -1,15 +1,16 @@
 """Sync into Odoo against the loopback fake Odoo, with faults: nothing lost, nothing twice."""
 
 import random
-import threading
 import re
+import threading
+import xmlrpc.client
 
 import pytest
 from sqlalchemy import select, update
 
 from feedback import db
 from feedback.models import OutboxItem, Rating, utcnow
-from feedback.sync import BadReply, Policy, check_reply
+from feedback.sync import BadReply, Policy, check_reply, describe
 
 from helpers import SECRET, load_fake_odoo, make_token, rate
 
@@ -285,3 +286,9 @@ def test_loop_rides_out_an_odoo_outage(app, client, runner, fake_odoo):
     assert "Odoo unreachable" in result.output.splitlines()[0]
     assert states(app) == ["sent", "sent"]
     assert len(fake_odoo.imported) == 2
+
+
+def test_an_http_error_is_described_without_the_address_and_its_password():
+    error = xmlrpc.client.ProtocolError("sync:hunter2-proxy-pass@odoo.example.org/xmlrpc/2/object", 502,
+                                        "Bad Gateway", {})
+    assert describe(error) == "Odoo answered HTTP 502 Bad Gateway"
