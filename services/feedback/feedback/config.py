@@ -2,33 +2,39 @@
 
 import hashlib
 import hmac
+import math
 import os
 
 MIN_SECRET_LENGTH = 32
+SECONDS_MAX = 366 * 86400  # a year: any wait or timeout beyond is a mistake (and overflows dates)
 
 
 class ConfigError(RuntimeError):
     """The environment does not describe a service that can start; the message says what to set."""
 
 
-def _number(environ, name, default, kind=int, minimum=0):
-    """The variable `name` as a number of `kind`, at least `minimum`; `default` when unset."""
+def _number(environ, name, default, kind=int, minimum=0, maximum=None):
+    """The variable `name` as a number of `kind` from `minimum` to `maximum`; `default` when unset."""
     raw = environ.get(name)
     if raw in (None, ""):
         return default
     try:
         value = kind(raw)
+        if not math.isfinite(value):
+            raise ValueError(raw)  # "nan", "inf": no wait or count can be made of them
     except ValueError:
         raise ConfigError(
             "%s must be %s, not %r" % (name, "a whole number" if kind is int else "a number of seconds", raw)
         ) from None
     if value < minimum:
         raise ConfigError("%s must be at least %s, not %s" % (name, minimum, raw))
+    if maximum is not None and value > maximum:
+        raise ConfigError("%s must be at most %s, not %s" % (name, maximum, raw))
     return value
 
 
 def _seconds(environ, name, default):
-    return _number(environ, name, default, kind=float, minimum=0.001)
+    return _number(environ, name, default, kind=float, minimum=0.001, maximum=SECONDS_MAX)
 
 
 def from_environment(environ, instance_path):

@@ -56,6 +56,14 @@ def test_a_bad_number_in_the_environment_is_named(monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e11"])
+def test_a_wait_that_is_no_number_of_seconds_is_refused(monkeypatch, value):
+    monkeypatch.setenv("FEEDBACK_SECRET", SECRET)
+    monkeypatch.setenv("FEEDBACK_SYNC_STALE_AFTER", value)
+    with pytest.raises(ConfigError, match="FEEDBACK_SYNC_STALE_AFTER must be"):
+        create_app()
+
+
 def test_sqlite_runs_in_wal_mode(tmp_path):
     app = make_app("sqlite:///%s" % (tmp_path / "nested" / "feedback.sqlite3"))
     with app.app_context(), db.engine().connect() as connection:
