@@ -89,20 +89,24 @@ def outbox_command(state, limit, check):
 
 
 def _check_waiting(session, stale_after):
-    """Fail when ratings wait longer than `stale_after`: Odoo has been down, or has refused
+    """Fail when ratings wait longer than `stale_after`: Odoo has been down, or has failed
     them, for that long (dead rows are not counted: they wait for a person, see requeue)."""
     cutoff = utcnow() - stale_after
-    stale = (OutboxItem.state == PENDING) & (OutboxItem.created_at < cutoff)
-    waiting, oldest = session.execute(select(func.count(), func.min(OutboxItem.created_at)).where(stale)).one()
-    if not waiting:
+    # the oldest waiting row and how many wait, in one statement (one snapshot)
+    oldest = session.execute(
+        select(OutboxItem.created_at, OutboxItem.last_error, func.count().over())
+        .where(OutboxItem.state == PENDING, OutboxItem.created_at < cutoff)
+        .order_by(OutboxItem.created_at, OutboxItem.id)
+        .limit(1)
+    ).first()
+    if oldest is None:
         click.echo("no rating has waited for Odoo longer than %s" % stale_after)
         return
-    last_error = session.execute(
-        select(OutboxItem.last_error).where(stale).order_by(OutboxItem.created_at, OutboxItem.id).limit(1)
-    ).scalar()
+    since, last_error, waiting = oldest
     raise click.ClickException(
-        "%d rating(s) have waited for Odoo longer than %s, the oldest since %s UTC; last error: %s"
-        % (waiting, stale_after, oldest.isoformat(" "), last_error or "none, no attempt yet (is the sync worker running?)")
+        "%d rating(s) have waited for Odoo longer than %s, the oldest since %s UTC; its last error: %s"
+        % (waiting, stale_after, since.isoformat(" "),
+           last_error or "none, the sync has not tried it yet (is the sync worker running?)")
     )
 
 

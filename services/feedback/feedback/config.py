@@ -63,9 +63,10 @@ def from_environment(environ, instance_path):
         "FEEDBACK_SYNC_BACKOFF_BASE": _seconds(environ, "FEEDBACK_SYNC_BACKOFF_BASE", 30.0),
         "FEEDBACK_SYNC_BACKOFF_MAX": _seconds(environ, "FEEDBACK_SYNC_BACKOFF_MAX", 3600.0),
         "FEEDBACK_SYNC_INTERVAL": _seconds(environ, "FEEDBACK_SYNC_INTERVAL", 30.0),
-        # `outbox --check` (the sync worker's healthcheck) fails past this wait; two hours is
-        # longer than an Odoo update, and well before a row runs out of its 12 attempts (3-6 h)
-        "FEEDBACK_SYNC_STALE_AFTER": _seconds(environ, "FEEDBACK_SYNC_STALE_AFTER", 7200.0),
+        # `outbox --check` (the sync worker's healthcheck) fails past this wait: an hour is
+        # longer than an Odoo update, and at least 1.5 h before a row that Odoo keeps failing
+        # runs out of its 12 attempts (2.5 to 5 h with the default backoff)
+        "FEEDBACK_SYNC_STALE_AFTER": _seconds(environ, "FEEDBACK_SYNC_STALE_AFTER", 3600.0),
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
         "FEEDBACK_LOG_LEVEL": (environ.get("FEEDBACK_LOG_LEVEL") or "info").upper(),
     }

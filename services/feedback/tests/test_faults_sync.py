@@ -250,7 +250,7 @@ def test_the_sync_healthcheck_fails_while_ratings_wait_too_long_for_odoo(app, cl
     stale = flask(environ, "outbox", "--check")
     assert stale.returncode == 1
     assert "3 rating(s) have waited for Odoo longer than 1:00:00" in stale.stderr
-    assert "last error: Odoo unreachable: ConnectionRefusedError" in stale.stderr
+    assert "its last error: Odoo unreachable: ConnectionRefusedError" in stale.stderr
     assert "v1." not in stale.stdout + stale.stderr  # no token in a healthcheck's output
 
     # 3. The same wait is within a longer setting: healthy.
@@ -277,11 +277,29 @@ def test_dead_rows_do_not_make_the_sync_unhealthy(app, client, runner):
     assert "pending: 0  sent: 0  dead: 1" in result.output
 
 
-def test_the_check_reports_rows_never_tried(app, client, runner):
-    """No attempt at all for hours means no sync is running: the message says so."""
-    assert rate(client, make_token("REQ/2026/00001"), rating=5).status_code == 200
-    age_outbox(app, hours=3)
+def test_the_check_names_the_oldest_waiting_rating_and_counts_only_the_stale_ones(app, client, runner):
+    for number in range(1, 4):
+        assert rate(client, make_token("REQ/2026/%05d" % number), rating=5).status_code == 200
+    with app.app_context():
+        session = db.session()
+        ids = session.execute(select(OutboxItem.id).order_by(OutboxItem.id)).scalars().all()
+        now = utcnow()
+        for row_id, hours, error in ((ids[0], 5, "Odoo fault 1: first"), (ids[1], 3, "Odoo fault 1: second")):
+            session.execute(update(OutboxItem).where(OutboxItem.id == row_id).values(
+                created_at=now - datetime.timedelta(hours=hours), last_error=error))
+        session.commit()  # the third row was queued just now
     result = runner.invoke(args=["outbox", "--check"])
     assert result.exit_code == 1
-    assert "1 rating(s) have waited for Odoo longer than 2:00:00" in result.output  # the default
-    assert "last error: none, no attempt yet (is the sync worker running?)" in result.output
+    oldest = (now - datetime.timedelta(hours=5)).isoformat(" ")
+    assert ("2 rating(s) have waited for Odoo longer than 1:00:00, the oldest since %s UTC; "
+            "its last error: Odoo fault 1: first" % oldest) in result.output
+
+
+def test_the_check_reports_rows_never_tried(app, client, runner):
+    """No attempt at all for hours: the message says the sync has not tried."""
+    assert rate(client, make_token("REQ/2026/00001"), rating=5).status_code == 200
+    age_outbox(app, hours=2)
+    result = runner.invoke(args=["outbox", "--check"])
+    assert result.exit_code == 1
+    assert "1 rating(s) have waited for Odoo longer than 1:00:00" in result.output  # the default
+    assert "its last error: none, the sync has not tried it yet (is the sync worker running?)" in result.output
