@@ -20,9 +20,12 @@ def test_arabic_text_uses_arabic_month_names():
 
 
 def test_arabic_digits_when_odoo_writes_the_gregorian_date_so():
-    assert hijri.format_hijri(datetime.date(2024, 3, 11), "ar", arabic_digits=True) == "١ رمضان ١٤٤٥ هـ"
-    assert hijri.format_hijri(datetime.date(2023, 9, 25), "ar", arabic_digits=True) == "١٠ ربيع الأول ١٤٤٥ هـ"
-    assert hijri.format_hijri(None, "ar", arabic_digits=True) == ""
+    assert hijri.format_hijri(datetime.date(2024, 3, 11), "ar_001") == "١ رمضان ١٤٤٥ هـ"
+    assert hijri.format_hijri(datetime.date(2023, 9, 25), "ar_SA") == "١٠ ربيع الأول ١٤٤٥ هـ"
+    assert hijri.format_hijri(None, "ar_001") == ""
+    # Arabic month names in Western digits where Odoo writes its dates so
+    assert hijri.format_hijri(datetime.date(2024, 3, 11), "ar_MA") == "1 رمضان 1445 هـ"
+    assert hijri.format_hijri(datetime.date(2024, 3, 11), "en_US") == "1 Ramadan 1445 AH"
 
 
 @pytest.mark.parametrize(

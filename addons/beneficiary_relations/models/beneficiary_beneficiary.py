@@ -198,11 +198,10 @@ class BeneficiaryBeneficiary(models.Model):
     @api.depends("identity_expiry", "birth_date")
     @api.depends_context("lang")
     def _compute_hijri_dates(self):
-        lang = hijri.lang_of(self.env.lang)
-        arabic_digits = hijri.uses_arabic_digits(self.env.lang)
+        lang = self.env.lang
         for beneficiary in self:
-            beneficiary.identity_expiry_hijri = hijri.format_hijri(beneficiary.identity_expiry, lang, arabic_digits)
-            beneficiary.birth_date_hijri = hijri.format_hijri(beneficiary.birth_date, lang, arabic_digits)
+            beneficiary.identity_expiry_hijri = hijri.format_hijri(beneficiary.identity_expiry, lang)
+            beneficiary.birth_date_hijri = hijri.format_hijri(beneficiary.birth_date, lang)
 
     @api.depends("identity_expiry")
     def _compute_identity_expired(self):

@@ -324,12 +324,11 @@ class BeneficiaryRequest(models.Model):
     @api.depends("submitted_date", "decision_deadline", "decision_date")
     @api.depends_context("lang")
     def _compute_hijri_dates(self):
-        lang = hijri.lang_of(self.env.lang)
-        arabic_digits = hijri.uses_arabic_digits(self.env.lang)
+        lang = self.env.lang
         for request in self:
-            request.submitted_date_hijri = hijri.format_hijri(request.submitted_date, lang, arabic_digits)
-            request.decision_deadline_hijri = hijri.format_hijri(request.decision_deadline, lang, arabic_digits)
-            request.decision_date_hijri = hijri.format_hijri(request.decision_date, lang, arabic_digits)
+            request.submitted_date_hijri = hijri.format_hijri(request.submitted_date, lang)
+            request.decision_deadline_hijri = hijri.format_hijri(request.decision_deadline, lang)
+            request.decision_date_hijri = hijri.format_hijri(request.decision_date, lang)
 
     @api.depends("committee_submitted_date", "answer_days", "company_id.beneficiary_answer_days")
     def _compute_decision_deadline(self):

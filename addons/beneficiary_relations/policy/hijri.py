@@ -74,24 +74,25 @@ def to_hijri(value):
     return hijri.year, hijri.month, hijri.day
 
 
-def format_hijri(value, lang="ar", arabic_digits=False):
+def format_hijri(value, lang="ar"):
     """Return the Hijri date of ``value`` as text, e.g. ``"1 رمضان 1445 هـ"``.
 
-    ``lang`` is ``"ar"`` for Arabic month names (the default) or anything else
-    for English ones (``"1 Ramadan 1445 AH"``). ``arabic_digits`` writes the
-    numbers in Arabic-Indic digits (``"١ رمضان ١٤٤٥ هـ"``), as Odoo writes the
-    Gregorian date beside it for the languages of ``uses_arabic_digits``. An
-    empty date or one outside the calendar's range gives an empty string.
+    ``lang`` is the user's Odoo language code (``env.lang``), or ``"ar"`` /
+    ``"en"``: Arabic month names for an Arabic one (the default), English ones
+    otherwise (``"1 Ramadan 1445 AH"``); Arabic-Indic digits
+    (``"١ رمضان ١٤٤٥ هـ"``) for the languages of ``uses_arabic_digits``, as Odoo
+    writes the Gregorian date beside it. An empty date or one outside the
+    calendar's range gives an empty string.
     """
     parts = to_hijri(value)
     if parts is None:
         return ""
     year, month, day = parts
-    if lang == "ar":
+    if lang_of(lang) == "ar":
         text = f"{day} {MONTHS_AR[month]} {year} {SUFFIX['ar']}"
     else:
         text = f"{day} {MONTHS_EN[month]} {year} {SUFFIX['en']}"
-    return text.translate(_ARABIC_INDIC) if arabic_digits else text
+    return text.translate(_ARABIC_INDIC) if uses_arabic_digits(lang) else text
 
 
 def format_hijri_numeric(value):
