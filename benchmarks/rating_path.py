@@ -418,7 +418,7 @@ def main():
                              "when redis-server is installed")
     parser.add_argument("--no-odoo", action="store_true", help="skip Odoo's rating page")
     options = parser.parse_args()
-    if not _bench.shutil.which("wrk"):
+    if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
     _bench.banner("Rating path benchmark: %s" % " ".join(sys.argv))
     _bench.print_machine()
