@@ -114,12 +114,16 @@ def _check_waiting(session, stale_after):
 @with_appcontext
 @click.option("--id", "ids", type=int, multiple=True, help="Only these outbox rows (default: every dead row).")
 def requeue_command(ids):
-    """Give dead rows a fresh set of attempts."""
+    """Give dead rows a fresh set of attempts.
+
+    Their wait starts again too: the health check (`outbox --check`) must not count the
+    days a row lay dead, waiting for a person, as time spent waiting for Odoo."""
     session = db.session()
     query = update(OutboxItem).where(OutboxItem.state == DEAD, OutboxItem.token.is_not(None))
     if ids:
         query = query.where(OutboxItem.id.in_(ids))
-    result = session.execute(query.values(state=PENDING, attempts=0, next_attempt_at=utcnow()))
+    now = utcnow()
+    result = session.execute(query.values(state=PENDING, attempts=0, next_attempt_at=now, created_at=now))
     session.commit()
     click.echo("%d dead row(s) put back in the queue; run: flask --app feedback sync" % result.rowcount)
 

@@ -60,6 +60,8 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the row entered the queue, or was last put back by `requeue`: `outbox --check`
+    # measures the wait from here (the rating's own time is rating.submitted_at).
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     odoo_id: Mapped[int | None] = mapped_column(Integer)

@@ -277,6 +277,27 @@ def test_dead_rows_do_not_make_the_sync_unhealthy(app, client, runner):
     assert "pending: 0  sent: 0  dead: 1" in result.output
 
 
+def test_a_requeued_row_waits_from_its_requeue(app, client, runner):
+    """Two days dead, then requeued by a person: healthy until it waits an hour again."""
+    assert rate(client, make_token("REQ/2026/00001"), rating=3).status_code == 200
+    with app.app_context():
+        submitted = db.session().execute(select(Rating.submitted_at)).scalar_one()
+    set_outbox(app, state="dead", attempts=3, last_error="token forged")
+    age_outbox(app, hours=48)
+    assert "1 dead row(s) put back" in runner.invoke(args=["requeue"]).output
+    result = runner.invoke(args=["outbox", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "pending: 1  sent: 0  dead: 0" in result.output
+    with app.app_context():  # the rating keeps its own time
+        assert db.session().execute(select(Rating.submitted_at)).scalar_one() == submitted
+
+    age_outbox(app, hours=2)
+    result = runner.invoke(args=["outbox", "--check"])
+    assert result.exit_code == 1
+    assert "1 rating(s) have waited for Odoo longer than 1:00:00" in result.output
+    assert "its last error: token forged" in result.output
+
+
 def test_the_check_names_the_oldest_waiting_rating_and_counts_only_the_stale_ones(app, client, runner):
     for number in range(1, 4):
         assert rate(client, make_token("REQ/2026/%05d" % number), rating=5).status_code == 200
