@@ -11,7 +11,8 @@ Faults, each for the next N calls of import_feedback:
   ``fake.inject("fault", n)``       answer with an XML-RPC Fault, import nothing;
   ``fake.inject("slow", n)``        import and commit, but answer only after ``fake.delay`` seconds;
   ``fake.inject("lose_reply", n)``  import and commit, then drop the connection without a reply;
-  ``fake.stop()`` / ``fake.start()`` Odoo down and back up, on the same port.
+  ``fake.stop()`` / ``fake.start()`` Odoo down and back up, on the same port;
+  ``fake.close()``                  gone for good (the end of a test).
 
 Run by hand for development: ``python tests/contract/xmlrpc_fake_odoo.py --secret S`` (port 8069).
 """
@@ -21,6 +22,7 @@ import calendar
 import importlib.util
 import io
 import pathlib
+import socket
 import threading
 import time
 import xmlrpc.client
@@ -69,14 +71,16 @@ class FakeOdoo:
         self.port = port
         self.delay = 2.0
         self.imported = {}  # token -> the record Odoo keeps
-        self._rated_refs = set()  # requests that have a rating: one look-up, however many are imported
+        self._rating_of = {}  # request reference -> id of its rating: one look-up per item
         self.calls = 0
         self._faults = {}
         self._lock = threading.Lock()
         self._server = None
+        self._held = None  # the port, kept while the fake is down
 
     # life cycle --------------------------------------------------------------------------
     def start(self):
+        self._release_port()
         server = _Server(("127.0.0.1", self.port), requestHandler=_Handler, allow_none=True, logRequests=False)
         server.fake = self
         common = SimpleXMLRPCDispatcher(allow_none=True)
@@ -92,10 +96,30 @@ class FakeOdoo:
         return self
 
     def stop(self):
+        """Odoo down: connections are refused until start(), on the same port."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            self._hold_port()
+
+    def close(self):
+        self.stop()
+        self._release_port()
+
+    def _hold_port(self):
+        # Bound but not listening: a connection is refused, as by a stopped Odoo, and no other
+        # socket (another test's server, an outgoing connection's local port) can take the
+        # port during the outage and make start() fail with "Address already in use".
+        held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.bind(("127.0.0.1", self.port))
+        self._held = held
+
+    def _release_port(self):
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     @property
     def url(self):
@@ -145,12 +169,12 @@ class FakeOdoo:
         if token in self.imported:
             answer.update(status="duplicate", id=self.imported[token]["id"])
             return answer
-        if record["ref"] in self._rated_refs:
-            answer["error"] = "request %s already has a rating" % record["ref"]
+        if record["ref"] in self._rating_of:  # one rating per request, whatever the link
+            answer.update(status="duplicate", id=self._rating_of[record["ref"]])
             return answer
         record["id"] = len(self.imported) + 1
         self.imported[token] = record
-        self._rated_refs.add(record["ref"])
+        self._rating_of[record["ref"]] = record["id"]
         answer.update(status="created", id=record["id"])
         return answer
 
@@ -197,7 +221,7 @@ def main():
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        fake.stop()
+        fake.close()
 
 
 if __name__ == "__main__":

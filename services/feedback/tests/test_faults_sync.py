@@ -53,7 +53,7 @@ class CountingOdoo(fake_odoo_module.FakeOdoo):
 def odoo():
     fake = CountingOdoo(SECRET, port=free_port()).start()
     yield fake
-    fake.stop()
+    fake.close()
 
 
 def sync_environment(database_url, odoo, **extra):

@@ -21,7 +21,7 @@ fake_odoo_module = load_fake_odoo()
 def fake_odoo():
     fake = fake_odoo_module.FakeOdoo(SECRET).start()
     yield fake
-    fake.stop()
+    fake.close()
 
 
 @pytest.fixture
@@ -168,6 +168,32 @@ def test_reply_lost_after_commit_duplicates_nothing(app, client, runner, fake_od
     assert sync(runner).exit_code == 0
     assert states(app) == ["sent"] * 3
     assert sorted(fake_odoo.imported) == sorted(tokens)
+
+
+def test_a_second_link_for_a_request_rated_in_odoo_is_settled_as_its_duplicate(app, client, runner, fake_odoo):
+    """The service's database was restored from a backup older than a rating that Odoo has, and
+    the beneficiary rated again through a reprinted link: the first rating stands, the second
+    is settled (sent, its token dropped) and waits for nobody."""
+    first = make_token("REQ/2026/00001")
+    assert rate(client, first, rating=5).status_code == 200
+    assert sync(runner).exit_code == 0
+    odoo_id = fake_odoo.imported[first]["id"]
+    with app.app_context():  # the restore
+        session = db.session()
+        session.execute(OutboxItem.__table__.delete())
+        session.execute(Rating.__table__.delete())
+        session.commit()
+    reprint = make_token("REQ/2026/00001", days=10)
+    assert reprint != first
+    assert rate(client, reprint, rating=1).status_code == 200
+
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert "sent 1 (of which already in Odoo 1), dead 0" in result.output
+    assert outbox(app) == {"REQ/2026/00001": ("sent", 1, None, None)}
+    with app.app_context():
+        assert db.session().execute(select(OutboxItem.odoo_id)).scalar_one() == odoo_id
+    assert list(fake_odoo.imported) == [first] and fake_odoo.imported[first]["rating"] == 5
 
 
 def test_rows_die_after_bounded_attempts_and_can_be_requeued(app, client, runner, fake_odoo):
