@@ -20,7 +20,11 @@ MANAGER_GROUP = "beneficiary_relations.group_beneficiary_manager"
 # Internal users of the request's association (officer, witness, researcher).
 STAFF_DOMAIN = "[('share', '=', False), ('company_ids', 'in', company_id)]"
 # Fields that only closing the committee vote sets (under sudo, after its checks).
-DECISION_FIELDS = ("decision", "decision_date")
+DECISION_FIELDS = ("decision", "decision_date", "decision_reason", "decision_tally")
+# Fields that only the workflow sets, each under sudo after its own checks: the promise
+# made on entering the committee step, and a member's own declaration of a conflict.
+COMMITTEE_ENTRY_FIELDS = ("committee_submitted_date", "answer_days")
+CONFLICT_FIELDS = ("conflict_member_ids",)
 
 
 class BeneficiaryRequest(models.Model):
@@ -841,7 +845,7 @@ class BeneficiaryRequest(models.Model):
                 [(request, request.researcher_id, False) for request in self],
             )
         elif kind == workflow.COMMITTEE:
-            for request in self:
+            for request in self.sudo():  # the promise is the workflow's, not the user's
                 request.write(
                     {
                         "committee_submitted_date": today,
@@ -965,14 +969,43 @@ class BeneficiaryRequest(models.Model):
                 vals["name"] = company._beneficiary_request_sequence().next_by_id(
                     sequence_date=vals.get("submitted_date")
                 )
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_workflow_fields(vals)
         requests = super().create(vals_list)
         for request in requests.filtered(lambda r: r.stage_kind and r.stage_kind != workflow.RECEIVED):
             request._check_stage_change(request.stage_id, source_kind=workflow.RECEIVED)
         return requests
 
-    def write(self, vals):
-        if not self.env.su and any(field in vals for field in DECISION_FIELDS):
+    def _check_workflow_fields(self, vals):
+        """Refuse, from a user, a value that only the workflow may give: through the
+        API or an import, not just on the screen, where these fields are read-only."""
+        if any(field in vals for field in DECISION_FIELDS):
             raise UserError(self.env._("The decision is recorded only by the chair closing the committee vote."))
+        if any(field in vals for field in COMMITTEE_ENTRY_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The date of submission to the committee and the answer window are set when "
+                    "the request is submitted to the committee."
+                )
+            )
+        if any(field in vals for field in CONFLICT_FIELDS):
+            raise UserError(
+                self.env._("A committee member declares their own conflict of interest, with the button on the request.")
+            )
+        if "committee_id" in vals:
+            before = self.filtered(lambda request: request.stage_kind in (workflow.COMMITTEE, *workflow.DECIDED))
+            if before:
+                raise UserError(
+                    self.env._(
+                        "%(request)s is already before its committee: the committee no longer changes.",
+                        request=before[0].name,
+                    )
+                )
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_workflow_fields(vals)
         if "stage_id" not in vals:
             return super().write(vals)
         stage = self.env["beneficiary.request.stage"].browse(vals["stage_id"])

@@ -150,6 +150,50 @@ class TestCommitteeVote(RequestCase):
             self._close(request)
         self.assertIn("2 of the 3 votes", str(caught.exception), "a member in conflict never counts")
 
+    def test_the_committee_s_record_is_written_only_by_the_workflow(self):
+        """Read-only on the screen is not enough: through the API or an import too, nobody
+        but the workflow writes the decision, its reason and tally, the promise made on
+        submission, the conflicts of interest, or the committee once the request is before it."""
+        Request = self.env["beneficiary.request"]
+        before = Request.search_count([])
+        with self.assertRaises(UserError) as caught:
+            Request.with_user(self.officer).create(
+                {
+                    "beneficiary_id": self.beneficiary.id,
+                    "channel_id": self.channel.id,
+                    "aid_type_id": self.aid_type.id,
+                    "decision": "approved",
+                    "decision_date": self.today,
+                }
+            )
+        self.assertIn("only by the chair closing the committee vote", str(caught.exception))
+        self.assertEqual(Request.search_count([]), before, "nothing was created")
+
+        request = self._at_committee()
+        promised = request.decision_deadline
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        self._vote(request, self.member_3, "reject")
+        other = self._committee(self.company, [self.outsider], quorum=1)
+        for user, vals, message in (
+            (self.officer, {"answer_days": 365}, "answer window are set when"),
+            (self.officer, {"committee_submitted_date": self.today}, "answer window are set when"),
+            (self.manager, {"committee_id": other.id}, "the committee no longer changes"),
+            (self.researcher, {"conflict_member_ids": [Command.link(self.member_2.id)]}, "their own conflict"),
+            (self.manager, {"decision_tally": "3 approve, 0 reject"}, "only by the chair closing"),
+        ):
+            with self.subTest(user=user.login, vals=vals), self.assertRaises(UserError) as caught:
+                request.with_user(user).write(vals)
+            self.assertIn(message, str(caught.exception))
+        self.assertEqual(request.decision_deadline, promised)
+        self.assertEqual(request.committee_id, self.committee)
+        self.assertFalse(request.conflict_member_ids)
+        self._close(request)
+        self.assertEqual(request.decision, "approved", "the votes cast decide, nobody's write")
+        with self.assertRaises(UserError):
+            request.with_user(self.officer).write({"decision_reason": "Rewritten afterwards."})
+        self.assertFalse(request.decision_reason)
+
     def test_vote_counts_of_several_cards_read_at_once(self):
         """The kanban reads the counts of every card in one go: each card keeps its own
         committee, conflicts and votes, and only the chair sees the tally."""
