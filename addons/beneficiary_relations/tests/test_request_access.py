@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo.exceptions import AccessError
+from odoo import Command
 from odoo.tests import Form, tagged
 
 from ..policy import saudi_id
@@ -118,3 +119,66 @@ class TestRequestAccess(RequestCase):
                 form = Form(request.with_user(user))
                 self.assertEqual(form.name, request.name)
                 self.assertEqual(form.decision, "approved")
+
+    def test_documents_follow_their_request(self):
+        """Medical reports and prison papers: a role reads the documents of the requests it
+        may read, and no others."""
+        mine = self._advance(self._request(), "committee")  # researcher, this committee
+        elsewhere = self._advance(self._request(), "research")
+        elsewhere.researcher_id = self.other_researcher
+        Document = self.env["beneficiary.request.document"]
+        documents = Document.search([("request_id", "in", (mine | elsewhere).ids)])
+        self.assertEqual(documents.request_id, mine | elsewhere)
+
+        def seen(user):
+            return Document.with_user(user).search([("id", "in", documents.ids)]).request_id
+
+        self.assertEqual(seen(self.researcher), mine)
+        self.assertEqual(seen(self.other_researcher), elsewhere)
+        self.assertEqual(seen(self.chair), mine)
+        self.assertFalse(seen(self.outsider), "a member of another committee sees no document")
+        self.assertEqual(seen(self.officer), mine | elsewhere)
+        self.assertEqual(seen(self.manager), mine | elsewhere)
+        theirs = documents.filtered(lambda document: document.request_id == elsewhere)[0]
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.researcher).read(["attachment"])
+
+    def test_a_member_sees_an_applicant_only_through_a_request_before_their_committee(self):
+        """One request must be before the member's committee: an applicant with one request
+        before another committee and another still being received stays hidden."""
+        applicant = self.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Applicant of two requests (test)",
+                "identity_number": saudi_id.complete("107766554"),
+                "identity_expiry": self.today + timedelta(days=300),
+                "company_id": self.company.id,
+                "family_member_ids": [Command.create({"name": "Son (test)", "relation": "son"})],
+            }
+        )
+        received = self._request(beneficiary_id=applicant.id, committee_id=self.committee.id)
+        self._advance(self._request(beneficiary_id=applicant.id), "committee", committee=self.other_committee)
+        Beneficiary = self.env["beneficiary.beneficiary"]
+        Member = self.env["beneficiary.family.member"]
+        self.assertFalse(Beneficiary.with_user(self.chair).search([("id", "=", applicant.id)]))
+        self.assertFalse(Member.with_user(self.chair).search([("beneficiary_id", "=", applicant.id)]))
+        with self.assertRaises(AccessError):
+            applicant.with_user(self.chair).read(["monthly_income"])
+        self.assertEqual(Beneficiary.with_user(self.outsider).search([("id", "=", applicant.id)]), applicant)
+        # once the first request reaches the chair's committee, they see the applicant
+        self._advance(received, "committee")
+        self.assertEqual(Beneficiary.with_user(self.chair).search([("id", "=", applicant.id)]), applicant)
+        self.assertEqual(
+            Member.with_user(self.chair).search([("beneficiary_id", "=", applicant.id)]), applicant.family_member_ids
+        )
+
+    def test_an_accountant_opens_the_beneficiary_of_an_approved_request(self):
+        """From an approved request to its beneficiary: the form opens, without the household."""
+        request = self._advance(self._request(), "committee")
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        request.with_user(self.chair).action_close_vote()
+        form = Form(self.beneficiary.with_user(self.accountant))
+        self.assertEqual(form.name, self.beneficiary.name)
+        self.assertNotIn("family_member_ids", form._view["fields"])
+        self.assertIn("family_member_ids", Form(self.beneficiary.with_user(self.officer))._view["fields"])
+
