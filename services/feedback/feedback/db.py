@@ -21,9 +21,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def make_engine(url):
+    # hide_parameters: a failed statement's error (logged with its traceback) would otherwise
+    # show its values, among them a whole token and the beneficiary's comment.
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, hide_parameters=True)
     path = make_url(url).database
     if path and path != ":memory:":
         folder = os.path.dirname(os.path.abspath(path))

@@ -1,5 +1,6 @@
 """gunicorn.conf.py serves the app, and its access log shows fingerprints, never tokens."""
 
+import contextlib
 import os
 import re
 import socket
@@ -9,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
-from feedback.tokens import fingerprint
+from feedback.tokens import fingerprint, verify_token
 
 from helpers import SECRET, SERVICE, make_token
 
@@ -29,7 +30,10 @@ def _get(url):
             return error.code, error.read().decode("utf-8")
 
 
-def test_gunicorn_serves_the_page_and_keeps_tokens_out_of_its_log(tmp_path):
+@contextlib.contextmanager
+def _serving(tmp_path, **environ):
+    """gunicorn from gunicorn.conf.py on a free port, on a migrated database, until the block ends;
+    yields its base URL. Its log (error and access, together) is tmp_path / "gunicorn.log"."""
     port = _free_port()
     env = dict(
         os.environ,
@@ -37,13 +41,13 @@ def test_gunicorn_serves_the_page_and_keeps_tokens_out_of_its_log(tmp_path):
         FEEDBACK_DATABASE_URL="sqlite:///%s" % (tmp_path / "feedback.sqlite3"),
         FEEDBACK_BIND="127.0.0.1:%d" % port,
         FEEDBACK_WORKERS="1",
+        **environ,
     )
     subprocess.run([sys.executable, "-m", "flask", "--app", "feedback", "db", "upgrade"],
                    cwd=SERVICE, env=env, check=True, capture_output=True)
     log = open(tmp_path / "gunicorn.log", "w+", encoding="utf-8")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "feedback:create_app()"],
                               cwd=SERVICE, env=env, stdout=log, stderr=subprocess.STDOUT)
-    token = make_token("REQ/2026/00777")
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -53,19 +57,48 @@ def test_gunicorn_serves_the_page_and_keeps_tokens_out_of_its_log(tmp_path):
             except (OSError, AssertionError):
                 assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
                 time.sleep(0.2)
-        status, body = _get("http://127.0.0.1:%d/r/%s" % (port, token))
-        assert status == 200 and "REQ/2026/00777" in body
-        assert _get("http://127.0.0.1:%d/readyz" % port)[0] == 200
+        yield "http://127.0.0.1:%d" % port
     finally:
         server.terminate()
         server.wait(20)
         log.close()
+
+
+def test_gunicorn_serves_the_page_and_keeps_tokens_out_of_its_log(tmp_path):
+    token = make_token("REQ/2026/00777")
+    with _serving(tmp_path) as url:
+        status, body = _get("%s/r/%s" % (url, token))
+        assert status == 200 and "REQ/2026/00777" in body
+        assert _get(url + "/readyz")[0] == 200
     text = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
     assert "/r/~%s" % fingerprint(token) in text
     assert token not in text and SECRET not in text
     # The worker set the loaded app aside from the garbage collector once it was loaded.
     frozen = re.search(r"worker \d+: (\d+) objects of the loaded app set aside from garbage collection", text)
     assert frozen and int(frozen.group(1)) > 10000, text
+
+
+def test_debug_logging_keeps_tokens_out_of_the_log(tmp_path):
+    token = make_token("REQ/2026/00778")
+    with _serving(tmp_path, FEEDBACK_LOG_LEVEL="debug") as url:
+        assert _get("%s/r/%s" % (url, token))[0] == 200
+    text = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
+    assert "[DEBUG] GET /r/~%s" % fingerprint(token) in text  # gunicorn's line for each request
+    assert token not in text and token[-22:] not in text
+
+
+def test_a_link_spelled_with_percent_escapes_keeps_its_token_out_of_the_log(tmp_path):
+    # Routing decodes the path once: both spellings open the rating page, as /r/<token> does.
+    tokens = {spelling: make_token("REQ/2026/%05d" % number)
+              for number, spelling in enumerate(("/r%%2F%s", "/%%72/%s", "/%%2fr%%2f%s"), start=780)}
+    with _serving(tmp_path, FEEDBACK_LOG_LEVEL="debug") as url:
+        for spelling, token in tokens.items():
+            status, body = _get(url + spelling % token)
+            assert status == 200 and verify_token(SECRET, token).ref in body, spelling
+    text = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
+    for token in tokens.values():
+        assert "~%s" % fingerprint(token) in text
+        assert token not in text and token[-22:] not in text
 
 
 def _gunicorn_settings(tmp_path, **environ):

@@ -1,6 +1,7 @@
 """Storage on SQLite and (when FEEDBACK_TEST_POSTGRES_URL is set) PostgreSQL."""
 
 import datetime
+import logging
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -72,6 +73,31 @@ def test_rating_and_outbox_row_are_written_together_or_not_at_all(app, client, t
     # The beneficiary can try again, and this time it is stored.
     assert rate(client, token, rating=5).status_code == 200
     assert (_count(app, Rating), _count(app, OutboxItem)) == (1, 1)
+
+
+@pytest.mark.parametrize("table", ["rating", "outbox"])
+def test_a_failed_insert_is_logged_without_the_token_or_the_comment(app, client, token, caplog, table):
+    comment = "ابني في السجن منذ عامين"
+    engine = app.extensions["feedback_db"]["engine"]
+
+    def locked(_cursor, statement, _parameters, _context):
+        # The driver's own error, as on a lock timeout or a database gone away: SQLAlchemy wraps it
+        # with the statement (and, unless hidden, its values) and the app logs it with its traceback.
+        if statement.lstrip().upper().startswith("INSERT INTO %s " % table.upper()):
+            raise engine.dialect.loaded_dbapi.OperationalError("database is locked")
+        return False
+
+    event.listen(engine, "do_execute", locked)
+    caplog.set_level(logging.DEBUG)
+    try:
+        response = rate(client, token, rating=2, comment=comment)
+    finally:
+        event.remove(engine, "do_execute", locked)
+    assert response.status_code == 500
+    assert "database is locked" in caplog.text and "INSERT INTO %s" % table in caplog.text
+    assert token not in caplog.text and token[-22:] not in caplog.text
+    assert comment not in caplog.text
+    assert (_count(app, Rating), _count(app, OutboxItem)) == (0, 0)
 
 
 def test_a_lost_race_for_the_same_request_shows_already_rated(app, client, token, monkeypatch):
