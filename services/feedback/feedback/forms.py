@@ -28,11 +28,17 @@ QUESTION_TEXT = {
     "promptness": _l("Did you get an answer within the promised time?"),
     "overall": _l("Overall, how satisfied are you with the service?"),
 }
-_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# Taken out of a comment: control characters, bidi overrides, and every other character outside
+# XML 1.0's Char production (lone surrogates, U+FFFE, U+FFFF). The comment travels to Odoo inside
+# an XML-RPC request: one such character makes Odoo's parser refuse the whole batch, on every
+# retry. Taken out rather than refused: no one types them on purpose (they come from a broken
+# copy and paste or a keyboard app) and a beneficiary could not find them to remove them.
+_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_comment(value):
-    """Keep the comment as written, without control characters and with one kind of line break."""
+    """Keep the comment as written, without control characters, characters XML cannot carry,
+    and with one kind of line break."""
     if not value:
         return ""
     return _UNWANTED.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()

@@ -5,7 +5,8 @@ then `sent` (created or duplicate) or `dead` (rejected, or out of attempts).
 Odoo's `import_feedback` is idempotent by token, so a batch whose reply was
 lost is simply sent again and comes back as `duplicate`: nothing is lost and
 nothing is counted twice. No row is locked while Odoo is called; two sync
-processes at once would only send some rows twice, which Odoo absorbs.
+processes at once would only send some rows twice, which Odoo absorbs (and
+an outcome is written only on rows still pending, see _save).
 """
 
 import datetime
@@ -15,11 +16,12 @@ import xml.parsers.expat
 import xmlrpc.client
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from .models import DEAD, PENDING, SENT, OutboxItem, Rating, utcnow
 
 ERROR_MAX = 500
+ODOO_ID_MAX = 2**31 - 1  # the largest INTEGER of PostgreSQL (outbox.odoo_id)
 # What a call to Odoo may raise when the network, the server or its reply fails.
 RETRYABLE = (
     OSError,
@@ -198,7 +200,18 @@ def check_reply(items, reply):
             raise BadReply("Odoo's answer is not in the order of the batch")
         if entry.get("status") not in ("created", "duplicate", "rejected"):
             raise BadReply("Odoo answered an unknown status %r" % (entry.get("status"),))
+        # The id goes into outbox.odoo_id, an INTEGER column: anything else (a string, True, a
+        # number past PostgreSQL's integer) would fail that UPDATE after Odoo committed, every round.
+        if entry["status"] != "rejected" and not _is_record_id(entry.get("id")):
+            raise BadReply("Odoo answered an id %r that is not a record id" % (entry.get("id"),))
     return reply
+
+
+def _is_record_id(value):
+    """An Odoo record id (a whole number that fits an INTEGER column), or False (none)."""
+    if value is False:
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ODOO_ID_MAX
 
 
 def _retry_later(items, error, now, policy, report):
@@ -232,9 +245,21 @@ def _record(items, reply, now, report):
     return changes
 
 
+# Only rows still pending: another sync process may have settled a row while this one waited for
+# Odoo (sent, its token gone), and a late outcome (a timeout, the last attempt) must not undo it.
+_UPDATE_PENDING = update(OutboxItem.__table__).where(
+    OutboxItem.__table__.c.id == bindparam("row_id"), OutboxItem.__table__.c.state == PENDING
+)
+
+
 def _save(session, changes):
-    """Write the batch's outcome: an UPDATE by primary key per kind of change, for all its rows."""
-    session.execute(update(OutboxItem), changes)
+    """Write the batch's outcome: one UPDATE (executemany) per kind of change, for all its rows."""
+    kinds = {}
+    for change in changes:
+        values = {key: value for key, value in change.items() if key != "id"}
+        kinds.setdefault(frozenset(values), []).append(dict(values, row_id=change["id"]))
+    for rows in kinds.values():
+        session.execute(_UPDATE_PENDING, rows)
     session.commit()
 
 

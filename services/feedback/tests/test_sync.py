@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from feedback import db
+from feedback.forms import clean_comment
 from feedback.models import OutboxItem, Rating, utcnow
-from feedback.sync import BadReply, Policy, check_reply, describe
+from feedback.sync import BadReply, OdooClient, Policy, check_reply, describe, drain
 
 from helpers import SECRET, load_fake_odoo, make_token, rate
 
@@ -84,6 +85,31 @@ def test_ratings_reach_odoo_with_the_contract_values(app, client, runner, fake_o
     assert states(app) == ["sent"] * 3
     # Once Odoo has a token, the service forgets it (only its hash stays on the rating).
     assert {token for _state, _attempts, token, _error in outbox(app).values()} == {None}
+
+
+def test_a_comment_with_characters_xml_cannot_carry_does_not_block_its_batch(app, client, runner, fake_odoo):
+    tokens = rate_many(client, 2)
+    token = make_token("REQ/2026/00003")
+    # U+FFFE and U+FFFF are valid UTF-8 but not XML: Odoo's parser would refuse the whole batch.
+    assert rate(client, token, rating=1, comment="شكرًا 😀\r\nللفريق\ufffe و\uffff").status_code == 200
+    with app.app_context():
+        stored = db.session().scalar(select(Rating.comment).where(Rating.request_ref == "REQ/2026/00003"))
+    assert stored == "شكرًا 😀\nللفريق و"
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert "sent 3" in result.output
+    assert set(fake_odoo.imported) == {*tokens, token}
+    assert fake_odoo.imported[token]["comment"] == stored
+    assert states(app) == ["sent"] * 3
+
+
+def test_every_character_a_cleaned_comment_keeps_can_travel_in_xml_rpc():
+    every = "x" + "".join(map(chr, range(0x10000))) + "\U0001f600\U0010fffd"
+    cleaned = clean_comment(every)
+    assert "\ud800" not in cleaned and "\udfff" not in cleaned and "\ufffe" not in cleaned
+    assert "ش" in cleaned and "\n" in cleaned and "\t" in cleaned and "\U0001f600" in cleaned
+    (echoed,), _method = xmlrpc.client.loads(xmlrpc.client.dumps((cleaned,)))
+    assert echoed == cleaned
 
 
 def test_batches_are_bounded(app, client, runner, fake_odoo):
@@ -196,6 +222,21 @@ def test_a_second_link_for_a_request_rated_in_odoo_is_settled_as_its_duplicate(a
     assert list(fake_odoo.imported) == [first] and fake_odoo.imported[first]["rating"] == 5
 
 
+def test_a_late_outcome_does_not_undo_rows_another_sync_settled(app, client, runner, fake_odoo):
+    tokens = rate_many(client, 2)
+
+    class Overtaken(OdooClient):
+        def import_feedback(self, vals_list):
+            # While this process waits for Odoo, another sync process sends the same rows ...
+            assert sync(runner).exit_code == 0
+            raise TimeoutError("timed out")  # ... and this one's call times out, on its last attempt.
+
+    with app.app_context():
+        drain(db.session(), Overtaken.from_config(app.config), Policy(max_attempts=1))
+    assert outbox(app) == {"REQ/2026/00001": ("sent", 1, None, None), "REQ/2026/00002": ("sent", 1, None, None)}
+    assert sorted(fake_odoo.imported) == sorted(tokens)
+
+
 def test_rows_die_after_bounded_attempts_and_can_be_requeued(app, client, runner, fake_odoo):
     rate_many(client, 2)
     fake_odoo.inject("fault", 3)
@@ -285,11 +326,14 @@ def test_backoff_doubles_with_jitter_and_is_capped():
         assert len(delays) > 1  # jitter: retries of many rows do not fall on the same second
 
 
-def test_a_reply_out_of_contract_is_refused():
-    class Item:
-        def __init__(self, token):
-            self.token = token
+class Item:
+    """A row of a batch, as check_reply sees it."""
 
+    def __init__(self, token):
+        self.token = token
+
+
+def test_a_reply_out_of_contract_is_refused():
     items = [Item("a"), Item("b")]
     ok = [{"token": "a", "status": "created", "id": 1, "error": ""},
           {"token": "b", "status": "duplicate", "id": 2, "error": ""}]
@@ -297,6 +341,22 @@ def test_a_reply_out_of_contract_is_refused():
     for bad in (ok[:1], list(reversed(ok)), [ok[0], dict(ok[1], status="maybe")], "nope", None):
         with pytest.raises(BadReply):
             check_reply(items, bad)
+
+
+def test_a_reply_with_an_id_that_is_no_record_id_is_refused():
+    items = [Item("a"), Item("b")]
+    ok = [{"token": "a", "status": "created", "id": 1, "error": ""},
+          {"token": "b", "status": "duplicate", "id": False, "error": ""}]
+    assert check_reply(items, ok) == ok
+    rejected = {"token": "b", "status": "rejected", "id": "n/a", "error": "token forged"}
+    assert check_reply(items, [ok[0], rejected]) == [ok[0], rejected]  # a rejected item's id is not used
+    for bad_id in ("42abc", "42", True, None, 4.2, -1, 0, 2**31, [42]):
+        for status in ("created", "duplicate"):
+            with pytest.raises(BadReply, match="not a record id"):
+                check_reply(items, [ok[0], dict(ok[1], status=status, id=bad_id)])
+    without_id = {key: value for key, value in ok[0].items() if key != "id"}
+    with pytest.raises(BadReply, match="not a record id"):
+        check_reply(items[:1], [without_id])
 
 
 def test_loop_rides_out_an_odoo_outage(app, client, runner, fake_odoo):
