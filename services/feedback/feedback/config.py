@@ -4,6 +4,12 @@ import hashlib
 import hmac
 import math
 import os
+import re
+import urllib.parse
+
+import limits
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 MIN_SECRET_LENGTH = 32
 SECONDS_MAX = 366 * 86400  # a year: any wait or timeout beyond is a mistake (and overflows dates)
@@ -78,6 +84,48 @@ def check_log_level(name):
     return name
 
 
+def without_password(url):
+    """`url` fit for a message: what stands before an `@` (a user and password) is left out."""
+    return re.sub(r"//[^/@]*@", "//…@", url)
+
+
+def check_http_url(name, value):
+    """`value`, the variable `name`, must be an http:// or https:// address with a host."""
+    try:
+        parts = urllib.parse.urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is no number, a broken [IPv6] address
+        valid = False
+    if not valid:
+        raise ConfigError(
+            "%s must be an address starting with http:// or https:// (for example https://erp.example.org), not %r"
+            % (name, without_password(value))
+        )
+
+
+def check_rate_limits(name, value):
+    """`value`, the variable `name`, must be limits Flask-Limiter reads; otherwise it would turn
+    them off without a word (it only logs that it could not load them)."""
+    try:
+        limits.parse_many(value)
+    except ValueError:
+        raise ConfigError(
+            "%s must be rate limits such as '30 per minute' or '10/minute;100/hour' "
+            "(per second, minute, hour, day, month or year), not %r" % (name, value)
+        ) from None
+
+
+def check_database_url(value):
+    try:
+        make_url(value).get_dialect()
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(
+            "FEEDBACK_DATABASE_URL is not a database URL SQLAlchemy can use (%s); for example "
+            "postgresql+psycopg://feedback:PASSWORD@db/feedback or sqlite:////var/lib/feedback/feedback.sqlite3"
+            % without_password(str(exc))
+        ) from None
+
+
 def session_key(secret):
     """Flask's session key (it signs the CSRF secret), derived from the shared secret.
 
@@ -102,3 +150,9 @@ def check(config):
             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')."
             % (len(secret), MIN_SECRET_LENGTH)
         )
+    check_database_url(config["FEEDBACK_DATABASE_URL"])
+    check_http_url("FEEDBACK_PUBLIC_URL", config["FEEDBACK_PUBLIC_URL"])
+    if config.get("ODOO_URL"):  # unset is for web workers only; `sync` then says what to set
+        check_http_url("ODOO_URL", config["ODOO_URL"])
+    for name in ("FEEDBACK_RATELIMIT_PER_CLIENT", "FEEDBACK_RATELIMIT_PER_TOKEN"):
+        check_rate_limits(name, config[name])

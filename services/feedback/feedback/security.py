@@ -3,8 +3,10 @@
 from flask import current_app, request
 from flask.logging import default_handler
 from flask_limiter import Limiter
+from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .config import ConfigError, without_password
 from .tokens import fingerprint
 
 CONTENT_SECURITY_POLICY = (
@@ -63,14 +65,22 @@ def storage_options(config):
 
 def limit_rating_pages(app, blueprint):
     """Rate limits on the rating pages: one per client address, one per token."""
-    limiter = Limiter(
-        client_address,
-        app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        storage_options=storage_options(app.config),
-        strategy="fixed-window",
-        key_prefix="feedback",
-    )
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    try:
+        limiter = Limiter(
+            client_address,
+            app=app,
+            storage_uri=uri,
+            storage_options=storage_options(app.config),
+            strategy="fixed-window",
+            key_prefix="feedback",
+        )
+    except (ConfigurationError, ValueError) as exc:
+        # Its text may repeat the URL, and with it a Redis password.
+        raise ConfigError(
+            "FEEDBACK_RATELIMIT_STORAGE_URL is not a storage the rate limits can use (%s); "
+            "use memory:// or redis://HOST:6379/0" % str(exc).replace(uri, without_password(uri))
+        ) from None
     limiter.limit(lambda: current_app.config["FEEDBACK_RATELIMIT_PER_CLIENT"])(blueprint)
     limiter.limit(lambda: current_app.config["FEEDBACK_RATELIMIT_PER_TOKEN"], key_func=token_key)(blueprint)
     # Flask-Limiter says when Redis fails and when it answers again: show it with the app's own messages.

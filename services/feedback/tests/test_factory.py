@@ -20,12 +20,17 @@ def test_refuses_a_short_secret():
         create_app({"FEEDBACK_SECRET": "short", "FEEDBACK_DATABASE_URL": "sqlite://"})
 
 
-def test_the_flask_command_says_why_it_will_not_start():
+def _issue_link(**environ):
+    """`flask issue-link` run with `environ` only (none of the shell's FEEDBACK_ or ODOO_ variables)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("FEEDBACK_", "ODOO_"))}
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "feedback", "issue-link", "--ref", "REQ/1"],
-        capture_output=True, text=True, env=env, cwd=SERVICE,
+        capture_output=True, text=True, env=dict(env, **environ), cwd=SERVICE,
     )
+
+
+def test_the_flask_command_says_why_it_will_not_start():
+    result = _issue_link()
     assert result.returncode != 0
     assert "FEEDBACK_SECRET is not set" in result.stderr
 
@@ -54,6 +59,40 @@ def test_a_bad_number_in_the_environment_is_named(monkeypatch):
     monkeypatch.setenv("FEEDBACK_SYNC_BATCH_SIZE", "lots")
     with pytest.raises(ConfigError, match="FEEDBACK_SYNC_BATCH_SIZE must be a whole number"):
         create_app()
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("FEEDBACK_RATELIMIT_PER_CLIENT", "lots", "must be rate limits such as '30 per minute'"),
+        ("FEEDBACK_RATELIMIT_PER_TOKEN", "5 per fortnight", "must be rate limits such as '30 per minute'"),
+        ("ODOO_URL", "erp.example.org", "must be an address starting with http:// or https://"),
+        ("ODOO_URL", "ftp://sync:hunter2-odoo-pass@erp.example.org", "must be an address starting with http://"),
+        ("ODOO_URL", "https://erp.example.org:https", "must be an address starting with http://"),
+        ("FEEDBACK_PUBLIC_URL", "rate.example.org", "must be an address starting with http:// or https://"),
+        ("FEEDBACK_DATABASE_URL", "lots", "is not a database URL SQLAlchemy can use"),
+        ("FEEDBACK_DATABASE_URL", "postgres://feedback:hunter2-db-pass@db/feedback", "Can't load plugin"),
+        ("FEEDBACK_RATELIMIT_STORAGE_URL", "redis", "is not a storage the rate limits can use"),
+        ("FEEDBACK_RATELIMIT_STORAGE_URL", "rediss://:hunter2-redis-pass@redis:port/0", "is not a storage"),
+    ],
+    ids=["per-client", "per-token", "odoo-no-scheme", "odoo-ftp", "odoo-port", "public-no-scheme",
+         "database-garbage", "database-dialect", "storage-garbage", "storage-port"],
+)
+def test_a_setting_that_cannot_work_stops_the_start_and_is_named(monkeypatch, name, value, message):
+    monkeypatch.setenv("FEEDBACK_SECRET", SECRET)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="^%s " % name) as refused:
+        create_app()
+    assert message in str(refused.value)
+    assert "hunter2" not in str(refused.value)  # a password in the URL stays out of the message
+
+
+def test_the_flask_command_names_a_rate_limit_it_cannot_read():
+    result = _issue_link(
+        FEEDBACK_SECRET=SECRET, FEEDBACK_DATABASE_URL="sqlite://", FEEDBACK_RATELIMIT_PER_CLIENT="lots"
+    )
+    assert result.returncode != 0
+    assert "FEEDBACK_RATELIMIT_PER_CLIENT must be rate limits" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e11"])
