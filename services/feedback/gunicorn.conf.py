@@ -7,8 +7,6 @@ import gc
 import multiprocessing
 import os
 
-from feedback.logs import redact_path
-
 
 def _whole_number(raw, default, name, minimum=1):
     """`raw`, the value of the variable `name`, as a whole number of at least `minimum`;
@@ -66,9 +64,3 @@ def post_worker_init(worker):
     gc.freeze()
     worker.log.info("worker %s: %d objects of the loaded app set aside from garbage collection",
                     worker.pid, gc.get_freeze_count())
-
-
-def pre_request(worker, req):
-    """Gunicorn's own hook, but with the path redacted: its default logs the whole path at debug
-    level, and the path of a rating link is its token."""
-    worker.log.debug("%s %s", req.method, redact_path(req.path))

@@ -101,6 +101,30 @@ def test_a_link_spelled_with_percent_escapes_keeps_its_token_out_of_the_log(tmp_
         assert token not in text and token[-22:] not in text
 
 
+def test_a_worker_s_error_line_names_the_link_by_its_fingerprint(tmp_path):
+    """gunicorn logs the path of a request its worker failed to handle ("Error handling request
+    /r/<token>"), not through the access log: the service's logger redacts its error log too."""
+    from gunicorn.config import Config
+
+    from feedback.gunicorn_logging import RedactingLogger
+
+    token = make_token("REQ/2026/00779")
+    config = Config()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    logger = RedactingLogger(config)
+    try:
+        raise ConnectionResetError("client went away")
+    except ConnectionResetError:
+        logger.exception("Error handling request %s %s", "POST", "/r/%s?x=1" % token)
+    logger.warning("odd path /r/%s" % token)
+    for handler in logger.error_log.handlers:
+        handler.flush()
+    text = (tmp_path / "error.log").read_text(encoding="utf-8")
+    assert "Error handling request POST /r/~%s?x=1" % fingerprint(token) in text
+    assert "odd path /r/~%s" % fingerprint(token) in text
+    assert token not in text and token[-22:] not in text
+
+
 def _gunicorn_settings(tmp_path, **environ):
     """The settings gunicorn reads from gunicorn.conf.py under `environ`: exit status, settings, errors."""
     environ = dict(
