@@ -11,6 +11,8 @@ Faults, each for the next N calls of import_feedback:
   ``fake.inject("fault", n)``       answer with an XML-RPC Fault, import nothing;
   ``fake.inject("slow", n)``        import and commit, but answer only after ``fake.delay`` seconds;
   ``fake.inject("lose_reply", n)``  import and commit, then drop the connection without a reply;
+  ``fake.poisoned.add(token)``       fault every call that carries this rating (a rating Odoo
+                                    cannot take: its import is all or nothing per call);
   ``fake.stop()`` / ``fake.start()`` Odoo down and back up, on the same port;
   ``fake.close()``                  gone for good (the end of a test).
 
@@ -77,6 +79,7 @@ class FakeOdoo:
         self._lock = threading.Lock()
         self._server = None
         self._held = None  # the port, kept while the fake is down
+        self.poisoned = set()  # tokens whose rating faults the whole call
 
     # life cycle --------------------------------------------------------------------------
     def start(self):
@@ -152,6 +155,8 @@ class FakeOdoo:
         if self.take("fault"):
             raise xmlrpc.client.Fault(1, "injected server fault")
         (vals_list,) = args
+        if any(isinstance(vals, dict) and vals.get("token") in self.poisoned for vals in vals_list):
+            raise xmlrpc.client.Fault(1, "injected fault on one rating: the whole call is rolled back")
         with self._lock:
             reply = [self._import_one(vals) for vals in vals_list]
         if self.take("slow"):

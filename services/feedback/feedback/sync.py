@@ -264,7 +264,8 @@ def _save(session, changes):
 
 
 def drain(session, client, policy, clock=utcnow):
-    """Send every due outbox row, batch by batch; stop at the first batch that fails.
+    """Send every due outbox row, batch by batch; stop at the first batch that fails (a batch
+    Odoo faults on is split first to find the rating it cannot take, see _Sender.isolate).
 
     Raises OdooLoginError when Odoo refuses the login. Network failures before
     any batch was sent (Odoo down at login) are reported, not raised. Neither is
@@ -286,13 +287,69 @@ def drain(session, client, policy, clock=utcnow):
         report.retrying = len(items)
         _save(session, [{"id": item.id, "last_error": report.error} for item in items])
         return report
+    sender = _Sender(session, client, policy, report, clock)
     while items:
-        batch_time = clock()
         try:
-            reply = check_reply(items, client.import_feedback([vals_for(item) for item in items]))
-        except (*RETRYABLE, BadReply) as exc:
-            _save(session, _retry_later(items, describe(exc), batch_time, policy, report))
+            fault = sender.send(items)
+            if fault is not None and not sender.isolate(items, fault):
+                break
+        except _Stop:
             break
-        _save(session, _record(items, reply, batch_time, report))
         items = due(session, clock(), policy.batch_size)
     return report
+
+
+class _Stop(Exception):
+    """The network or Odoo's reply failed: the round ends (what failed is charged and saved)."""
+
+
+@dataclass
+class _Sender:
+    """Sends batches and saves their outcome; finds the rating Odoo cannot take in a batch it faults."""
+
+    session: object
+    client: OdooClient
+    policy: Policy
+    report: Report
+    clock: object
+
+    def send(self, items):
+        """One call for `items`, its outcome saved. Returns Odoo's Fault, saving nothing, when
+        Odoo answered with one; raises _Stop after charging `items` for any other failure."""
+        batch_time = self.clock()
+        try:
+            reply = check_reply(items, self.client.import_feedback([vals_for(item) for item in items]))
+        except xmlrpc.client.Fault as fault:
+            return fault
+        except (*RETRYABLE, BadReply) as exc:
+            _save(self.session, _retry_later(items, describe(exc), batch_time, self.policy, self.report))
+            raise _Stop() from None
+        _save(self.session, _record(items, reply, batch_time, self.report))
+        return None
+
+    def isolate(self, items, fault):
+        """Odoo faulted on `items`. Odoo's import is all or nothing per call, so one rating it
+        cannot take (a bug or a constraint on the Odoo side) would fail every rating batched
+        with it, on every retry, until they all died. Send each half again: while only one half
+        faults, go on splitting it, down to the rating that fails alone and is charged alone.
+        When both halves fault, Odoo is failing as a whole: charge them and return False to end
+        the round (three calls, whatever the batch's size)."""
+        if len(items) == 1:
+            self._charge(items, fault)
+            return True
+        middle = len(items) // 2
+        first, second = items[:middle], items[middle:]
+        first_fault = self.send(first)
+        second_fault = self.send(second)
+        if first_fault is not None and second_fault is not None:
+            self._charge(first, first_fault)
+            self._charge(second, second_fault)
+            return False
+        if first_fault is not None:
+            return self.isolate(first, first_fault)
+        if second_fault is not None:
+            return self.isolate(second, second_fault)
+        return True  # the fault passed: both halves went through
+
+    def _charge(self, items, fault):
+        _save(self.session, _retry_later(items, describe(fault), self.clock(), self.policy, self.report))

@@ -148,8 +148,9 @@ def test_odoo_down_loses_nothing(app, client, runner, fake_odoo):
 
 def test_a_server_fault_is_retried_later_with_backoff(app, client, runner, fake_odoo):
     rate_many(client, 2)
-    fake_odoo.inject("fault")
+    fake_odoo.inject("fault", 3)  # Odoo failing as a whole: the batch, then each of its halves
     result = sync(runner)
+    assert fake_odoo.calls == 3
     assert result.exit_code == 1
     assert "injected server fault" in result.output
     rows = outbox(app)
@@ -181,6 +182,41 @@ def test_slow_odoo_times_out_and_the_retry_duplicates_nothing(app, client, runne
     assert "already in Odoo 2" in result.output
     assert sorted(fake_odoo.imported) == sorted(tokens)  # committed once, not twice
     assert states(app) == ["sent", "sent"]
+
+
+def test_a_rating_odoo_cannot_take_fails_alone(app, client, runner, fake_odoo):
+    """Odoo's import is all or nothing per call: one rating it faults on (a bug or a constraint on
+    its side) must not hold back, and in the end kill, the ratings batched with it."""
+    tokens = rate_many(client, 8)
+    fake_odoo.poisoned.add(tokens[5])
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert "injected fault on one rating" in result.output
+    rows = outbox(app)
+    assert rows["REQ/2026/00006"][:2] == ("pending", 1)
+    assert "injected fault on one rating" in rows["REQ/2026/00006"][3]
+    assert states(app) == ["pending"] + ["sent"] * 7
+    assert sorted(fake_odoo.imported) == sorted(tokens[:5] + tokens[6:])
+    assert fake_odoo.calls == 1 + 2 * 3  # the batch of 8, then two halves at each of 3 levels
+
+    make_due(app)  # still refused: it is charged alone, once per round
+    assert sync(runner).exit_code == 1
+    assert outbox(app)["REQ/2026/00006"][:2] == ("pending", 2) and fake_odoo.calls == 8
+    fake_odoo.poisoned.clear()  # fixed on Odoo's side
+    make_due(app)
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["sent"] * 8 and set(fake_odoo.imported) == set(tokens)
+
+
+def test_odoo_failing_as_a_whole_costs_three_calls_a_round(app, client, runner, fake_odoo):
+    rate_many(client, 20)
+    fake_odoo.inject("fault", 3)
+    assert sync(runner).exit_code == 1
+    assert fake_odoo.calls == 3  # the batch and its two halves: then the round ends
+    assert {(state, attempts) for state, attempts, _token, _error in outbox(app).values()} == {("pending", 1)}
+    make_due(app)
+    assert sync(runner).exit_code == 0
+    assert states(app) == ["sent"] * 20 and fake_odoo.calls == 4
 
 
 def test_reply_lost_after_commit_duplicates_nothing(app, client, runner, fake_odoo):
@@ -239,7 +275,7 @@ def test_a_late_outcome_does_not_undo_rows_another_sync_settled(app, client, run
 
 def test_rows_die_after_bounded_attempts_and_can_be_requeued(app, client, runner, fake_odoo):
     rate_many(client, 2)
-    fake_odoo.inject("fault", 3)
+    fake_odoo.inject("fault", 9)  # three rounds of three calls (the batch and its two halves)
     for _ in range(3):
         make_due(app)
         assert sync(runner).exit_code == 1
