@@ -8,3 +8,4 @@ from . import beneficiary_disbursement
 from . import beneficiary_aid_allocation
 from . import beneficiary_request
 from . import report_donor_statement
+from . import account_move

@@ -94,6 +94,18 @@ class BeneficiaryAidAllocation(models.Model):
                         donation=donation.display_name,
                     )
                 )
+            if donation.company_id != payment.company_id:
+                # e.g. a draft payment moved to another association's request
+                raise ValidationError(
+                    self.env._(
+                        "Donation %(donation)s was received by %(donation_company)s; %(payment)s is aid "
+                        "of %(payment_company)s. An association's donations fund only its own aid.",
+                        donation=donation.display_name,
+                        donation_company=donation.company_id.name,
+                        payment=payment.display_name,
+                        payment_company=payment.company_id.name,
+                    )
+                )
             if donation.currency_id != payment.currency_id:
                 raise ValidationError(
                     self.env._(

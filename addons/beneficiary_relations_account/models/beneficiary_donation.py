@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 # What cannot change once a donation is confirmed: the receipt and the journal
@@ -194,6 +195,8 @@ class BeneficiaryDonation(models.Model):
                     self.env._("Donation %(donation)s is not a draft.", donation=donation.display_name)
                 )
             donation._check_accounting_setup()
+        # the donations of this batch count together with those already confirmed
+        self.filtered("move_id")._check_linked_entry_total()
         for donation in self:
             values = {
                 "state": "confirmed",
@@ -223,7 +226,6 @@ class BeneficiaryDonation(models.Model):
                         company=self.company_id.name,
                     )
                 )
-            self._check_linked_entry_total()
             return
         if not self.journal_id:
             raise UserError(
@@ -268,20 +270,31 @@ class BeneficiaryDonation(models.Model):
             )
 
     def _check_linked_entry_total(self):
-        """One bank entry may record several gifts, never more than it received."""
-        company = self.company_id
-        linked = self.search([("move_id", "=", self.move_id.id), ("state", "=", "confirmed")]) | self
-        total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in linked)
-        received = sum(self.move_id.line_ids.mapped("debit"))
-        if company.currency_id.compare_amounts(total, received) > 0:
-            raise UserError(
-                self.env._(
-                    "The entry %(entry)s records %(received)s; the donations linked to it would total %(total)s.",
-                    entry=self.move_id.display_name,
-                    received=formatLang(self.env, received, currency_obj=company.currency_id),
-                    total=formatLang(self.env, total, currency_obj=company.currency_id),
+        """One bank entry may record several gifts, never more than it
+        received: the donations being confirmed (``self``, a whole batch)
+        count together with those already confirmed on the same entry."""
+        moves = self.move_id
+        if not moves:
+            return
+        # Lock the entries first: two accountants confirming donations on the
+        # same entry at once would each sum without the other's donations; the
+        # second now waits for the first's commit and then sees them.
+        self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id IN %s FOR UPDATE", tuple(moves.ids)))
+        linked = self.search([("move_id", "in", moves.ids), ("state", "=", "confirmed")]) | self
+        for move in moves:
+            company = move.company_id
+            donations = linked.filtered(lambda d, m=move: d.move_id == m)
+            total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in donations)
+            received = sum(move.line_ids.mapped("debit"))
+            if company.currency_id.compare_amounts(total, received) > 0:
+                raise UserError(
+                    self.env._(
+                        "The entry %(entry)s records %(received)s; the donations linked to it would total %(total)s.",
+                        entry=move.display_name,
+                        received=formatLang(self.env, received, currency_obj=company.currency_id),
+                        total=formatLang(self.env, total, currency_obj=company.currency_id),
+                    )
                 )
-            )
 
     def _income_account(self):
         company = self.company_id

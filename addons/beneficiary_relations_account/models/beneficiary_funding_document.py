@@ -2,6 +2,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
+from .account_move import UNDO_ENTRY
+
 
 class BeneficiaryFundingDocument(models.AbstractModel):
     """What donations and aid payments share: once out of draft, the fields
@@ -42,6 +44,8 @@ class BeneficiaryFundingDocument(models.AbstractModel):
         (dated today, or the entry's own date if later), cancel it when
         accounting reset it to draft, so it can never be posted again.
         Returns the reversal, if any."""
+        # the entry is still the posted payment's or the confirmed donation's
+        move = move.with_context(**{UNDO_ENTRY: True})
         if move.state == "draft":
             move.button_cancel()
             return move.browse()

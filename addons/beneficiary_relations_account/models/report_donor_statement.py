@@ -22,8 +22,17 @@ class ReportDonorStatement(models.AbstractModel):
         by_donor = defaultdict(lambda: self.env["beneficiary.donation"])
         for donation in donations.sorted(lambda d: (d.date, d.id)):
             by_donor[donation.donor_id] |= donation
+        # the donor's language when the database has it, else the printing user's
+        active = {code for code, _name in self.env["res.lang"].get_installed()}
+        user_lang = self.env.lang or self.env.user.lang
         statements = [
-            {"donor": donor, "donations": donor_donations, "lines": lines, "paid": paid}
+            {
+                "donor": donor,
+                "lang": donor.lang if donor.lang in active else user_lang,
+                "donations": donor_donations,
+                "lines": lines,
+                "paid": paid,
+            }
             for donor, donor_donations in by_donor.items()
         ]
         return {

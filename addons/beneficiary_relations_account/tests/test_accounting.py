@@ -2,6 +2,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.account_move import UNDO_ENTRY
 from .common import FundingCase
 
 
@@ -78,6 +79,19 @@ class TestAccounting(FundingCase):
         self.assertEqual(existing.state, "posted")
         self.assertFalse(first.reversal_move_id)
 
+    def test_gifts_confirmed_together_cannot_exceed_the_linked_entry(self):
+        existing = self._bank_entry(1000)
+        first = self._donation(1000, confirm=False, move_id=existing.id)
+        second = self._donation(1000, confirm=False, move_id=existing.id, donor_id=self.other_donor.id)
+        # selected together and confirmed at once: 2,000 on a transfer of 1,000
+        with self.assertRaises(UserError) as refusal:
+            (first | second).action_confirm()
+        self.assertIn(self._money(1000), str(refusal.exception))
+        self.assertIn(self._money(2000), str(refusal.exception))
+        self.assertEqual((first.state, second.state), ("draft", "draft"))
+        first.action_confirm()
+        self.assertEqual(first.state, "confirmed")
+
     def test_a_gift_in_kind_is_not_put_in_the_bank(self):
         gift = self._donation(400, confirm=False, method="in_kind")
         self.assertFalse(gift.debit_account_id)
@@ -105,9 +119,34 @@ class TestAccounting(FundingCase):
         self.assertEqual((donation.state, payment.state), ("confirmed", "draft"))
         self.assertFalse(payment.move_id)
 
+    def test_accounting_cannot_undo_a_confirmed_donations_entry(self):
+        donation = self._donation(600)
+        entry = donation.move_id
+        self._assert_accounting_cannot_undo(entry, donation)
+        self.assertEqual((entry.state, donation.state), ("posted", "confirmed"))
+        self.assertEqual(donation.remaining_amount, 600)
+        # cancelling the donation still reverses its entry
+        donation.action_cancel()
+        self.assertEqual(donation.state, "cancelled")
+        self.assertEqual(donation.reversal_move_id.reversed_entry_id, entry)
+
+    def test_a_linked_bank_entry_stays_while_its_donation_is_confirmed(self):
+        existing = self._bank_entry(1000)
+        donation = self._donation(1000, confirm=False, move_id=existing.id)
+        donation.action_confirm()
+        with self.assertRaises(UserError) as refusal:
+            existing.button_draft()
+        self.assertIn(donation.name, str(refusal.exception))
+        self.assertEqual(existing.state, "posted")
+        # once the donation is cancelled, the entry is accounting's again
+        donation.action_cancel()
+        existing.button_draft()
+        self.assertEqual(existing.state, "draft")
+
     def test_a_donation_entry_reset_to_draft_is_cancelled_with_it(self):
         donation = self._donation(600)
-        donation.move_id.button_draft()
+        # an entry reset before such entries were protected
+        donation.move_id.with_context(**{UNDO_ENTRY: True}).button_draft()
         donation.action_cancel()
         self.assertEqual(donation.move_id.state, "cancel")
         self.assertFalse(donation.reversal_move_id)
@@ -205,11 +244,46 @@ class TestAccounting(FundingCase):
         self.assertEqual((credit_note.move_type, credit_note.state), ("in_refund", "posted"))
         self.assertEqual(payment.move_id.payment_state, "reversed")
 
+    def _reverse_in_accounting(self, move):
+        """The accountant's Reverse button on the entry, with its wizard."""
+        return (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": move.date})
+            .refund_moves()
+        )
+
+    def _assert_accounting_cannot_undo(self, move, document):
+        """Reset to draft, cancel and reverse are refused, naming the entry and
+        the donation or payment to cancel instead."""
+        for undo in (move.button_draft, move.button_cancel, lambda: self._reverse_in_accounting(move)):
+            with self.assertRaises(UserError) as refusal:
+                undo()
+            self.assertIn(document.name, str(refusal.exception))
+            self.assertIn(move.name, str(refusal.exception))
+
+    def test_accounting_cannot_undo_a_posted_payments_bill(self):
+        donation = self._donation(1000)
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(donation, payment, 1000)
+        payment.action_post()
+        bill = payment.move_id
+        self._assert_accounting_cannot_undo(bill, payment)
+        self.assertEqual((bill.state, payment.state), ("posted", "posted"))
+        self.assertEqual(donation.remaining_amount, 0)
+        # cancelling the aid payment still reverses its bill
+        payment.action_cancel()
+        self.assertEqual(payment.state, "cancelled")
+        self.assertEqual(payment.reversal_move_id.state, "posted")
+        self.assertEqual(bill.payment_state, "reversed")
+        self.assertEqual(donation.remaining_amount, 1000)
+
     def test_a_bill_reset_to_draft_is_cancelled_with_the_payment(self):
         payment = self._payment(self.rent_request, 1000)
         self._allocate(self._donation(1000), payment, 1000)
         payment.action_post()
-        payment.move_id.button_draft()
+        # a bill reset before such bills were protected
+        payment.move_id.with_context(**{UNDO_ENTRY: True}).button_draft()
         payment.action_cancel()
         self.assertEqual(payment.move_id.state, "cancel")
         self.assertEqual(payment.allocation_ids.state, "cancelled")
@@ -219,7 +293,8 @@ class TestAccounting(FundingCase):
         payment = self._payment(self.rent_request, 1000)
         self._allocate(donation, payment, 1000)
         payment.action_post()
-        credit_note = payment.move_id._reverse_moves(
+        # a bill reversed before such bills were protected
+        credit_note = payment.move_id.with_context(**{UNDO_ENTRY: True})._reverse_moves(
             [{"date": payment.move_id.date, "invoice_date": payment.move_id.date}], cancel=True
         )
         payment.action_cancel()

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.beneficiary_relations.policy import saudi_id
 
 from .common import FundingCase
 
@@ -140,6 +144,42 @@ class TestAllocation(FundingCase):
         self.assertEqual(payment.request_id, self.rent_request)
         self.assertEqual(self.rent_request.aid_type_id, self.rent)
         self.assertEqual(self.rent_only.aid_type_ids, self.rent)
+
+    def test_a_payment_cannot_take_its_donations_to_another_association(self):
+        other = self.other_company
+        chair_b = self._user("acc_chair_b", ["committee"], company=other)
+        committee_b = self._committee(other, [chair_b], quorum=1)
+        beneficiary_b = self.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Health Applicant (test)",
+                "identity_number": saudi_id.complete("298765432"),
+                "identity_expiry": self.today + timedelta(days=300),
+                "company_id": other.id,
+            }
+        )
+        aid_type_b = self.env["beneficiary.aid.type"].create({"name": "Rent (other, test)", "company_id": other.id})
+        request_b = self._request(
+            beneficiary_id=beneficiary_b.id, company_id=other.id, aid_type_id=aid_type_b.id, officer_id=False
+        )
+        self._advance(request_b, "committee", committee=committee_b)
+        # the chair works in their own association
+        request_b_there = request_b.with_context(allowed_company_ids=other.ids)
+        self._vote(request_b_there, chair_b, "approve")
+        request_b_there.with_user(chair_b).action_close_vote()
+        self.assertEqual(request_b.decision, "approved")
+
+        donation = self._donation(1000)
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(donation, payment, 1000)
+        # moved to the other association's approved request, with this one's donation
+        with self.assertRaises(ValidationError) as refusal:
+            payment.request_id = request_b
+        message = str(refusal.exception)
+        self.assertIn(donation.name, message)
+        self.assertIn(self.company.name, message)
+        self.assertIn(other.name, message)
+        self.assertEqual(payment.request_id, self.rent_request)
+        self.assertEqual(payment.company_id, self.company)
 
     def test_a_paid_request_keeps_its_aid_type(self):
         payment = self._payment(self.rent_request, 500)

@@ -53,3 +53,17 @@ class TestDonorStatement(FundingCase):
         self.assertIn(self.donor.name, html)
         self.assertIn(self.other_donor.name, html)
         self.assertEqual(html.count("Donor Statement"), 2)
+
+    def test_a_donor_language_not_active_gives_the_users(self):
+        Lang = self.env["res.lang"].with_context(active_test=False)
+        inactive = Lang.search([("code", "=", "ar_001"), ("active", "=", False)]) or Lang.search(
+            [("active", "=", False)], limit=1
+        )
+        self.assertTrue(inactive)
+        # a language the database no longer has active (the partner form would not offer it)
+        self.env.cr.execute("UPDATE res_partner SET lang = %s WHERE id = %s", [inactive.code, self.donor.id])
+        self.donor.invalidate_recordset(["lang"])
+        html = self._render(self.gift)
+        self.assertEqual(self.accountant.lang, "en_US")
+        self.assertIn("Donor Statement", html)
+        self.assertIn(self.gift.name, html)
