@@ -7,10 +7,6 @@ import os
 import re
 import urllib.parse
 
-import limits
-from sqlalchemy import make_url
-from sqlalchemy.exc import ArgumentError
-
 MIN_SECRET_LENGTH = 32
 SECONDS_MAX = 366 * 86400  # a year: any wait or timeout beyond is a mistake (and overflows dates)
 
@@ -106,6 +102,9 @@ def check_http_url(name, value):
 def check_rate_limits(name, value):
     """`value`, the variable `name`, must be limits Flask-Limiter reads; otherwise it would turn
     them off without a word (it only logs that it could not load them)."""
+    # imported here, as in check_database_url
+    import limits  # pylint: disable=import-outside-toplevel
+
     try:
         limits.parse_many(value)
     except ValueError:
@@ -116,6 +115,11 @@ def check_rate_limits(name, value):
 
 
 def check_database_url(value):
+    # Imported here: this module reads the environment only and must load without the
+    # service's libraries (the deployment tests read its variable names from it).
+    from sqlalchemy import make_url  # pylint: disable=import-outside-toplevel
+    from sqlalchemy.exc import ArgumentError  # pylint: disable=import-outside-toplevel
+
     try:
         make_url(value).get_dialect()
     except (ArgumentError, ValueError) as exc:
