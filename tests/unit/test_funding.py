@@ -97,20 +97,39 @@ def test_proposal_respects_every_limit(need, rows, aid_type, program):
     assert sum(amount for _, amount in proposal) == min(need, eligible_total)
 
 
-def test_analytic_shares_split_by_funded_amounts():
-    assert allocation.analytic_shares({24: 600, 25: 400}) == {24: 60.0, 25: 40.0}
+def test_a_bill_has_a_line_per_fund_and_one_for_the_rest():
+    # 3,000.00 of aid: 1,000.00 from the rent fund (account 24), the rest unrestricted
+    assert allocation.bill_lines(300000, {24: 100000, None: 200000}) == [(24, 100000), (None, 200000)]
+    assert allocation.bill_lines(500000, {25: 200000, 24: 300000}) == [(24, 300000), (25, 200000)]
+    assert allocation.bill_lines(90000, {None: 90000}) == [(None, 90000)]
+    assert allocation.bill_lines(90000, {}) == [(None, 90000)]  # not funded yet: one plain line
+    assert allocation.bill_lines(90000, {24: 0, None: 90000}) == [(None, 90000)]
 
 
-def test_analytic_shares_leave_unrestricted_money_out():
-    assert allocation.analytic_shares({24: 250, None: 750}) == {24: 25.0}
-    assert allocation.analytic_shares({None: 900}) == {}
-    assert allocation.analytic_shares({}) == {}
+def test_a_fund_s_line_is_what_it_paid_to_the_halala():
+    """Thirds of a payment: shares in percent kept to two decimals would book 999.90."""
+    lines = allocation.bill_lines(300000, {1: 100000, 2: 100000, 3: 100000})
+    assert lines == [(1, 100000), (2, 100000), (3, 100000)]
 
 
-def test_analytic_shares_of_a_restricted_payment_add_up_to_exactly_100():
-    shares = allocation.analytic_shares({1: 1, 2: 1, 3: 1})
-    assert sum(shares.values()) == pytest.approx(100.0)
-    assert sorted(shares.values()) == [33.33, 33.33, 33.34]
+def test_funds_paying_more_than_the_payment_are_refused():
+    with pytest.raises(ValueError, match="more than the payment"):
+        allocation.bill_lines(100, {24: 60, 25: 60})
+
+
+@given(
+    funded=st.dictionaries(st.one_of(st.none(), st.integers(1, 50)), st.integers(0, 10**9), max_size=8),
+    extra=st.integers(0, 10**9),
+)
+def test_bill_lines_always_add_up_to_the_payment(funded, extra):
+    total = sum(funded.values()) + extra
+    lines = allocation.bill_lines(total, funded)
+    assert sum(amount for _account, amount in lines) == total
+    assert all(amount > 0 for _account, amount in lines)
+    assert [account for account, _amount in lines].count(None) <= 1
+    for account, amount in lines:
+        if account is not None:
+            assert amount == funded[account]
 
 
 @pytest.mark.parametrize(

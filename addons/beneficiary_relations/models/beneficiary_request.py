@@ -993,6 +993,13 @@ class BeneficiaryRequest(models.Model):
             raise UserError(
                 self.env._("A committee member declares their own conflict of interest, with the button on the request.")
             )
+        if "requested_amount" in vals and self.filtered("decision"):
+            raise UserError(
+                self.env._(
+                    "The amount asked for is the one the committee decided on: it no longer changes. "
+                    "For more aid, record a new request."
+                )
+            )
         if "committee_id" in vals:
             before = self.filtered(lambda request: request.stage_kind in (workflow.COMMITTEE, *workflow.DECIDED))
             if before:

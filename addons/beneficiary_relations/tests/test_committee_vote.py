@@ -170,6 +170,7 @@ class TestCommitteeVote(RequestCase):
         self.assertEqual(Request.search_count([]), before, "nothing was created")
 
         request = self._at_committee()
+        request.with_user(self.officer).write({"requested_amount": 4000})  # still open before the decision
         promised = request.decision_deadline
         self._vote(request, self.chair, "approve")
         self._vote(request, self.member_2, "approve")
@@ -193,6 +194,10 @@ class TestCommitteeVote(RequestCase):
         with self.assertRaises(UserError):
             request.with_user(self.officer).write({"decision_reason": "Rewritten afterwards."})
         self.assertFalse(request.decision_reason)
+        with self.assertRaises(UserError) as caught:
+            request.with_user(self.manager).write({"requested_amount": 40000})
+        self.assertIn("the committee decided on: it no longer changes", str(caught.exception))
+        self.assertEqual(request.requested_amount, 4000)
 
     def test_vote_counts_of_several_cards_read_at_once(self):
         """The kanban reads the counts of every card in one go: each card keeps its own

@@ -77,26 +77,26 @@ def propose(need, candidates, aid_type_id, program_id):
     return proposal
 
 
-def analytic_shares(amounts_by_account):
-    """Percentages of a payment per analytic account, from the amounts that
-    each account's donations fund: ``{account_id: minor units}`` ->
-    ``{account_id: percent}``, percent rounded to 2 decimals.
+def bill_lines(total, funded_by_account):
+    """How an aid payment of ``total`` is split into the lines of its bill:
+    ``{account_id or None: amount funded}`` -> ``[(account_id or None, amount)]``,
+    all in minor units.
 
-    ``None`` as an account stands for unrestricted money, which carries no
-    analytic account and is left out of the result. The rounding remainder
-    goes to the largest share, so that a fully restricted payment adds up to
-    exactly 100.
+    One line per analytic account (a restricted fund), for exactly what that
+    fund's donations pay, in the order of the accounts; then one line without
+    an account for the rest (unrestricted money). Each line carries its account
+    whole, so a fund's analytic spending is what it paid to the halala: shares
+    in percent, which Odoo keeps to two decimals, drift (a third of 3,000 would
+    book 999.90). The amounts add up to ``total``; funds paying more than
+    ``total`` are a ``ValueError``.
     """
-    total = sum(amounts_by_account.values())
-    if total <= 0:
-        return {}
-    # work in hundredths of a percent
-    shares = {account: amount * 10000 // total for account, amount in amounts_by_account.items()}
-    remainder = 10000 - sum(shares.values())
-    if remainder:
-        largest = max(shares, key=lambda account: (amounts_by_account[account], str(account)))
-        shares[largest] += remainder
-    return {account: share / 100 for account, share in shares.items() if account is not None and share}
+    restricted = sorted(
+        (account, amount) for account, amount in funded_by_account.items() if account is not None and amount > 0
+    )
+    rest = total - sum(amount for _account, amount in restricted)
+    if rest < 0:
+        raise ValueError("the funds pay %d, more than the payment's %d" % (total - rest, total))
+    return restricted + ([(None, rest)] if rest else [])
 
 
 def funding_state(amount, funded):

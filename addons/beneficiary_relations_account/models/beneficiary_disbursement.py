@@ -241,6 +241,7 @@ class BeneficiaryDisbursement(models.Model):
         self._check_draft()
         for payment in self:
             payment._check_postable()
+        self._check_within_the_amount_asked()
         for payment in self:
             bill = self.env["account.move"].create(payment._prepare_bill_values())
             bill.action_post()
@@ -288,20 +289,52 @@ class BeneficiaryDisbursement(models.Model):
                 )
             )
 
+    def _check_within_the_amount_asked(self):
+        """The committee approved the amount asked for (it no longer changes once
+        decided): the aid posted on a request, with the payments being posted
+        (``self``, drafts), stays within it. A request that names no amount is
+        not bounded here."""
+        requests = self.request_id.filtered("requested_amount")
+        if not requests:
+            return
+        posted = dict(
+            self._read_group(
+                [("request_id", "in", requests.ids), ("state", "=", "posted")], ["request_id"], ["amount:sum"]
+            )
+        )
+        for request in requests:
+            batch = self.filtered(lambda p, r=request: p.request_id == r and p.currency_id == r.currency_id)
+            total = posted.get(request, 0.0) + sum(batch.mapped("amount"))
+            if batch and request.currency_id.compare_amounts(total, request.requested_amount) > 0:
+                raise UserError(
+                    self.env._(
+                        "%(payment)s would bring the aid paid on %(request)s to %(total)s, more than the "
+                        "%(asked)s the committee approved. For more aid, record a new request.",
+                        payment=", ".join(batch.mapped("display_name")),
+                        request=request.name,
+                        total=batch[0]._format(total),
+                        asked=batch[0]._format(request.requested_amount),
+                    )
+                )
+
     def _aid_journal(self):
         company = self.company_id
         return company.beneficiary_aid_journal_id or self.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "purchase")], limit=1
         )
 
-    def _analytic_distribution(self):
-        """The bill line's analytic distribution: each restricted fund's share
-        of the payment, by the allocations."""
-        amounts = defaultdict(int)
+    def _bill_lines(self):
+        """``[(analytic account or empty, amount)]``: a line per restricted fund
+        for what its donations pay, then the rest (see funding.bill_lines)."""
+        funded = defaultdict(int)
         for allocation in self.allocation_ids:
             account = allocation.donation_id.restriction_id.analytic_account_id
-            amounts[account.id or None] += minor_units(allocation.amount, self.currency_id)
-        return {str(account): share for account, share in funding.analytic_shares(amounts).items()}
+            funded[account.id or None] += minor_units(allocation.amount, self.currency_id)
+        Account = self.env["account.analytic.account"]
+        return [
+            (Account.browse(account_id), from_minor_units(amount, self.currency_id))
+            for account_id, amount in funding.bill_lines(minor_units(self.amount, self.currency_id), funded)
+        ]
 
     def _prepare_bill_values(self):
         self.ensure_one()
@@ -310,16 +343,18 @@ class BeneficiaryDisbursement(models.Model):
             request=self.request_id.name,
             aid_type=self.aid_type_id.name or "",
         )
-        line = {
-            "name": label,
-            "account_id": self.company_id.beneficiary_aid_account_id.id,
-            "quantity": 1,
-            "price_unit": self.amount,
-            "tax_ids": [fields.Command.clear()],
-        }
-        distribution = self._analytic_distribution()
-        if distribution:
-            line["analytic_distribution"] = distribution
+        lines = []
+        for account, amount in self._bill_lines():
+            line = {
+                "name": "%s (%s)" % (label, account.name) if account else label,
+                "account_id": self.company_id.beneficiary_aid_account_id.id,
+                "quantity": 1,
+                "price_unit": amount,
+                "tax_ids": [fields.Command.clear()],
+            }
+            if account:
+                line["analytic_distribution"] = {str(account.id): 100}
+            lines.append(fields.Command.create(line))
         return {
             "move_type": "in_invoice",
             "journal_id": self._aid_journal().id,
@@ -328,7 +363,7 @@ class BeneficiaryDisbursement(models.Model):
             "invoice_date": self.date,
             "date": self.date,
             "currency_id": self.currency_id.id,
-            "invoice_line_ids": [fields.Command.create(line)],
+            "invoice_line_ids": lines,
         }
 
     def action_cancel(self):

@@ -210,14 +210,52 @@ class TestAccounting(FundingCase):
         self.assertEqual(bill.partner_id, self.landlord)
         self.assertEqual(bill.amount_total, 5000)
         self.assertEqual(bill.ref, payment.name)
-        line = bill.invoice_line_ids
-        self.assertEqual(line.account_id, self.company.beneficiary_aid_account_id)
-        self.assertIn(self.rent_request.name, line.name)
-        # 60% of this aid was paid by the rent fund; the general fund carries no analytic account
-        self.assertEqual(line.analytic_distribution, {str(self.rent_only.analytic_account_id.id): 60.0})
+        lines = bill.invoice_line_ids
+        self.assertEqual(lines.account_id, self.company.beneficiary_aid_account_id)
+        self.assertTrue(all(self.rent_request.name in line.name for line in lines))
+        # a line for what the rent fund paid, on its analytic account; the general fund's has none
+        rent = self.rent_only.analytic_account_id
+        self.assertEqual(
+            sorted((line.price_subtotal, line.analytic_distribution or {}) for line in lines),
+            [(2000, {}), (3000, {str(rent.id): 100})],
+        )
         # Odoo's analytic accounting shows the restricted fund's spending
-        self.rent_only.analytic_account_id.invalidate_recordset()
-        self.assertEqual(self.rent_only.analytic_account_id.debit, 3000)
+        rent.invalidate_recordset()
+        self.assertEqual(rent.debit, 3000)
+
+    def test_a_fund_s_analytic_spending_is_what_it_paid_to_the_halala(self):
+        """A third of a payment: as a share in percent (two decimals), 1,000 would book 999.90."""
+        restricted = self._donation(1000, self.rent_only)
+        general = self._donation(9000)
+        payment = self._payment(self.rent_request, 3000, payee_type="supplier", partner_id=self.landlord.id)
+        self._allocate(restricted, payment, 1000)
+        self._allocate(general, payment, 2000)
+        payment.action_post()
+        self.assertEqual(payment.move_id.amount_total, 3000)
+        rent = self.rent_only.analytic_account_id
+        rent.invalidate_recordset()
+        self.assertEqual(rent.debit, 1000)
+        analytic = self.env["account.analytic.line"].search([("move_line_id.move_id", "=", payment.move_id.id)])
+        self.assertEqual(analytic.mapped("amount"), [-1000])
+
+    def test_aid_paid_on_a_request_stays_within_what_the_committee_approved(self):
+        """The rent request asked for 5,000 and was approved for that: no more is paid on it."""
+        donation = self._donation(9000)
+        payments = {}
+        for key, amount in (("first", 3000), ("too_much", 2500), ("a", 1500), ("b", 1000)):
+            payments[key] = self._payment(self.rent_request, amount)
+            self._allocate(donation, payments[key], amount)
+        payments["first"].action_post()
+        with self.assertRaises(UserError) as caught:
+            payments["too_much"].action_post()
+        self.assertIn("5,500.00, more than the", str(caught.exception))
+        self.assertIn("more than the", str(caught.exception))
+        # two drafts posted together count together
+        with self.assertRaises(UserError):
+            (payments["a"] | payments["b"]).action_post()
+        self.assertEqual({payment.state for key, payment in payments.items() if key != "first"}, {"draft"})
+        payments["a"].action_post()  # 4,500 of the 5,000
+        self.assertEqual(payments["a"].state, "posted")
 
     def test_a_payment_goes_to_the_beneficiary_by_default(self):
         payment = self._payment(self.rent_request, 100)
