@@ -322,7 +322,7 @@ class _Sender:
         except xmlrpc.client.Fault as fault:
             return fault
         except (*RETRYABLE, BadReply) as exc:
-            _save(self.session, _retry_later(items, describe(exc), batch_time, self.policy, self.report))
+            self._charge(items, exc, batch_time)
             raise _Stop() from None
         _save(self.session, _record(items, reply, batch_time, self.report))
         return None
@@ -335,15 +335,16 @@ class _Sender:
         When both halves fault, Odoo is failing as a whole: charge them and return False to end
         the round (three calls, whatever the batch's size)."""
         if len(items) == 1:
-            self._charge(items, fault)
+            self._charge(items, fault, self.clock())
             return True
         middle = len(items) // 2
         first, second = items[:middle], items[middle:]
         first_fault = self.send(first)
         second_fault = self.send(second)
         if first_fault is not None and second_fault is not None:
-            self._charge(first, first_fault)
-            self._charge(second, second_fault)
+            now = self.clock()
+            self._charge(first, first_fault, now)
+            self._charge(second, second_fault, now)
             return False
         if first_fault is not None:
             return self.isolate(first, first_fault)
@@ -351,5 +352,6 @@ class _Sender:
             return self.isolate(second, second_fault)
         return True  # the fault passed: both halves went through
 
-    def _charge(self, items, fault):
-        _save(self.session, _retry_later(items, describe(fault), self.clock(), self.policy, self.report))
+    def _charge(self, items, exc, now):
+        """Charge `items` one attempt for what failed (`exc`), as of `now`."""
+        _save(self.session, _retry_later(items, describe(exc), now, self.policy, self.report))
