@@ -195,13 +195,17 @@ class TestAccounting(FundingCase):
         with self.assertRaises(UserError):
             donation.unlink()
 
-    def test_posting_a_payment_creates_its_bill_with_the_funds_analytics(self):
-        restricted = self._donation(3000, self.rent_only)
-        general = self._donation(9000)
-        payment = self._payment(self.rent_request, 5000, payee_type="supplier", partner_id=self.landlord.id)
-        self._allocate(restricted, payment, 3000)
-        self._allocate(general, payment, 2000)
+    def _post_paid_by_rent_and_general(self, amount, from_rent):
+        """Post aid of `amount` on the rent request, to the landlord: `from_rent` paid by the
+        rent fund, the rest by a general donation."""
+        payment = self._payment(self.rent_request, amount, payee_type="supplier", partner_id=self.landlord.id)
+        self._allocate(self._donation(from_rent, self.rent_only), payment, from_rent)
+        self._allocate(self._donation(9000), payment, amount - from_rent)
         payment.action_post()
+        return payment
+
+    def test_posting_a_payment_creates_its_bill_with_the_funds_analytics(self):
+        payment = self._post_paid_by_rent_and_general(5000, from_rent=3000)
 
         self.assertEqual(payment.state, "posted")
         self.assertTrue(payment.name.startswith("AID/"))
@@ -225,12 +229,7 @@ class TestAccounting(FundingCase):
 
     def test_a_fund_s_analytic_spending_is_what_it_paid_to_the_halala(self):
         """A third of a payment: as a share in percent (two decimals), 1,000 would book 999.90."""
-        restricted = self._donation(1000, self.rent_only)
-        general = self._donation(9000)
-        payment = self._payment(self.rent_request, 3000, payee_type="supplier", partner_id=self.landlord.id)
-        self._allocate(restricted, payment, 1000)
-        self._allocate(general, payment, 2000)
-        payment.action_post()
+        payment = self._post_paid_by_rent_and_general(3000, from_rent=1000)
         self.assertEqual(payment.move_id.amount_total, 3000)
         rent = self.rent_only.analytic_account_id
         rent.invalidate_recordset()
