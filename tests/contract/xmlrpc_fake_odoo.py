@@ -8,7 +8,8 @@ and keeps what it imported in memory. Tokens are checked with the addon's own
 was submitted. It listens on 127.0.0.1 only.
 
 Faults, each for the next N calls of import_feedback:
-  ``fake.inject("fault", n)``       answer with an XML-RPC Fault, import nothing;
+  ``fake.inject("fault", n)``       answer with an XML-RPC Fault, import nothing
+                                    (``fake.take_all("fault")`` forgets those still to come);
   ``fake.inject("slow", n)``        import and commit, but answer only after ``fake.delay`` seconds;
   ``fake.inject("lose_reply", n)``  import and commit, then drop the connection without a reply;
   ``fake.poisoned.add(token)``       fault every call that carries this rating (a rating Odoo
@@ -138,6 +139,11 @@ class FakeOdoo:
                 self._faults[kind] -= 1
                 return True
             return False
+
+    def take_all(self, kind):
+        """Forget the faults of `kind` still to come."""
+        with self._lock:
+            self._faults.pop(kind, None)
 
     # the contract ------------------------------------------------------------------------
     def authenticate(self, db, login, api_key, _user_agent_env):

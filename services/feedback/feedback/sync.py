@@ -299,6 +299,12 @@ def drain(session, client, policy, clock=utcnow):
     return report
 
 
+def fault_budget(size):
+    """How many faulted calls the search for the ratings Odoo cannot take may cost, in a batch
+    of `size`: 3·⌈log2 size⌉, so that two bad ratings are always found (about 2·log2 size)."""
+    return 3 * max(1, (size - 1).bit_length())
+
+
 class _Stop(Exception):
     """The network or Odoo's reply failed: the round ends (what failed is charged and saved)."""
 
@@ -330,27 +336,36 @@ class _Sender:
     def isolate(self, items, fault):
         """Odoo faulted on `items`. Odoo's import is all or nothing per call, so one rating it
         cannot take (a bug or a constraint on the Odoo side) would fail every rating batched
-        with it, on every retry, until they all died. Send each half again: while only one half
-        faults, go on splitting it, down to the rating that fails alone and is charged alone.
-        When both halves fault, Odoo is failing as a whole: charge them and return False to end
-        the round (three calls, whatever the batch's size)."""
-        if len(items) == 1:
-            self._charge(items, fault, self.clock())
-            return True
-        middle = len(items) // 2
-        first, second = items[:middle], items[middle:]
-        first_fault = self.send(first)
-        second_fault = self.send(second)
-        if first_fault is not None and second_fault is not None:
-            now = self.clock()
-            self._charge(first, first_fault, now)
-            self._charge(second, second_fault, now)
-            return False
-        if first_fault is not None:
-            return self.isolate(first, first_fault)
-        if second_fault is not None:
-            return self.isolate(second, second_fault)
-        return True  # the fault passed: both halves went through
+        with it, on every retry, until they all died. Split every part Odoo faults on in two and
+        send each half again, down to the ratings that fail alone: those are charged alone, the
+        rest is sent. Finding k such ratings among n costs about 2·k·log2(n) calls.
+
+        Every call faults when Odoo is failing as a whole, and splitting would then send the
+        batch piece by piece. So the search stops after `fault_budget(n)` faulted calls
+        (enough for two or three bad ratings): what is left is charged, as one attempt each,
+        and False ends the round. Returns True when the search settled every rating."""
+        self.report.error = describe(fault)  # said in the round's summary even when the split gets past it
+        faults_left = fault_budget(len(items))
+        parts = [(items, fault)]  # parts Odoo faulted on, not yet settled
+        while parts:
+            part, part_fault = parts.pop()
+            if len(part) == 1:
+                self._charge(part, part_fault, self.clock())
+                continue
+            if faults_left < 2:  # a split could fault twice more
+                now = self.clock()
+                for rest, rest_fault in [(part, part_fault), *parts]:
+                    self._charge(rest, rest_fault, now)
+                return False
+            middle = len(part) // 2
+            faulted = []
+            for half in (part[:middle], part[middle:]):
+                half_fault = self.send(half)
+                if half_fault is not None:
+                    faults_left -= 1
+                    faulted.append((half, half_fault))
+            parts.extend(reversed(faulted))  # the first half is searched first
+        return True
 
     def _charge(self, items, exc, now):
         """Charge `items` one attempt for what failed (`exc`), as of `now`."""

@@ -127,7 +127,7 @@ def test_a_burst_reaches_odoo_once_whatever_odoo_does(app, database_url, odoo, t
             odoo.delay = 1.5  # three times the read timeout
             odoo.inject("slow", 1)
         else:
-            odoo.inject("fault", 3)  # enough to fail a round whole: a batch and its two halves
+            odoo.inject("fault", 3)  # the batch and its halves: the search then gets past it
         outcomes = Burst(service.url, jobs).start().join()
         assert {attempts[-1] for attempts in outcomes.values()} == {"thanks"}
 
@@ -183,13 +183,13 @@ def test_dead_rows_are_listed_by_the_outbox_command_and_requeued(app, client, ru
         assert rate(client, token, rating=4).status_code == 200
     environ = sync_environment(database_url, odoo, FEEDBACK_SYNC_MAX_ATTEMPTS="3")
 
-    # 1. Odoo fails three rounds in a row (each: the batch, then its two halves): dead.
-    odoo.inject("fault", 9)
+    # 1. Odoo fails three rounds in a row (each: the batch of 4, its halves, their halves): dead.
+    odoo.inject("fault", 3 * 7)
     for _ in range(3):
         make_due(app)
         assert runner.invoke(args=["sync"]).exit_code == 1
     assert outbox_states(app) == {"dead": 4}
-    assert odoo.calls == 9 and not odoo.imported
+    assert odoo.calls == 3 * 7 and not odoo.imported
     listing = flask(environ, "outbox", "--state", "dead")
     assert listing.returncode == 0, listing.stderr
     assert "pending: 0  sent: 0  dead: 4" in listing.stdout

@@ -208,15 +208,45 @@ def test_a_rating_odoo_cannot_take_fails_alone(app, client, runner, fake_odoo):
     assert states(app) == ["sent"] * 8 and set(fake_odoo.imported) == set(tokens)
 
 
-def test_odoo_failing_as_a_whole_costs_three_calls_a_round(app, client, runner, fake_odoo):
+def test_two_ratings_odoo_cannot_take_fail_alone_even_in_different_halves(app, client, runner, fake_odoo):
+    """Both halves of the batch fault here, which is also what Odoo failing as a whole looks
+    like: the search must go on into both, not charge the 38 good ratings with the two bad."""
+    tokens = rate_many(client, 40)
+    fake_odoo.poisoned.update({tokens[3], tokens[30]})
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert "sent 38 (of which already in Odoo 0), dead 0, to retry 2" in result.output
+    rows = outbox(app)
+    assert {ref for ref, row in rows.items() if row[0] == "pending"} == {"REQ/2026/00004", "REQ/2026/00031"}
+    assert rows["REQ/2026/00004"][1] == rows["REQ/2026/00031"][1] == 1
+    assert sorted(fake_odoo.imported) == sorted(tokens[:3] + tokens[4:30] + tokens[31:])
+    # the batch, its two halves, then two calls a level down to each bad rating: 20, 10, 5, 3, 2, 1
+    # for the 4th (5 levels), 20, 10, 5, 2, 1 for the 31st (4 levels)
+    assert fake_odoo.calls == 1 + 2 + 2 * 5 + 2 * 4
+
+
+def test_a_fault_that_passes_when_split_sends_everything_in_the_round(app, client, runner, fake_odoo):
+    tokens = rate_many(client, 8)
+    fake_odoo.inject("fault", 1)
+    result = sync(runner)
+    assert "sent 8 (of which already in Odoo 0), dead 0, to retry 0" in result.output
+    assert "last error: Odoo fault 1: injected server fault" in result.output  # the operator hears of it
+    assert result.exit_code == 1
+    assert states(app) == ["sent"] * 8 and sorted(fake_odoo.imported) == sorted(tokens)
+    assert fake_odoo.calls == 3
+
+
+def test_odoo_failing_as_a_whole_costs_a_bounded_search_a_round(app, client, runner, fake_odoo):
     rate_many(client, 20)
-    fake_odoo.inject("fault", 3)
+    fake_odoo.inject("fault", 1000)
     assert sync(runner).exit_code == 1
-    assert fake_odoo.calls == 3  # the batch and its two halves: then the round ends
+    # the batch, then splits while the budget of 3·⌈log2 20⌉ = 15 faulted calls allows two more
+    assert fake_odoo.calls == 1 + 14
     assert {(state, attempts) for state, attempts, _token, _error in outbox(app).values()} == {("pending", 1)}
+    fake_odoo.take_all("fault")  # Odoo is mended
     make_due(app)
     assert sync(runner).exit_code == 0
-    assert states(app) == ["sent"] * 20 and fake_odoo.calls == 4
+    assert states(app) == ["sent"] * 20 and fake_odoo.calls == 16
 
 
 def test_reply_lost_after_commit_duplicates_nothing(app, client, runner, fake_odoo):
