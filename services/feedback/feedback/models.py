@@ -49,7 +49,8 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'sent', 'dead')", name="ck_outbox_state"),
-        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+        # the sync's batches, due the longest first (feedback.sync.due), and the listings by state
+        Index("ix_outbox_due", "state", "next_attempt_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,6 +4,7 @@ import datetime
 import logging
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, inspect, select
@@ -32,6 +33,20 @@ def test_upgrade_twice_is_harmless(app, runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "Database schema is at head" in result.output
+
+
+def test_upgrade_from_the_first_schema_keeps_the_ratings_and_renews_the_due_index(app, runner, client, token):
+    assert rate(client, token, rating=4).status_code == 200
+    with app.app_context(), db.engine().begin() as connection:
+        command.downgrade(db._alembic_config(connection), "0001")  # a database from before 0002
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), db.engine().connect() as connection:
+        indexes = {index["name"]: index["column_names"] for index in inspect(connection).get_indexes("outbox")}
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert indexes.get("ix_outbox_due") == ["state", "next_attempt_at", "id"]
+    assert "ix_outbox_state_next_attempt_at" not in indexes
+    assert _count(app, Rating) == 1 and _count(app, OutboxItem) == 1
 
 
 def test_one_rating_per_request_reference(app):

@@ -1,5 +1,6 @@
 """Sync into Odoo against the loopback fake Odoo, with faults: nothing lost, nothing twice."""
 
+import datetime
 import random
 import re
 import threading
@@ -118,6 +119,22 @@ def test_batches_are_bounded(app, client, runner, fake_odoo):
     assert result.exit_code == 0, result.output
     assert fake_odoo.calls == 3
     assert len(fake_odoo.imported) == 5
+
+
+def test_the_ratings_due_the_longest_go_first(app, client, runner, fake_odoo):
+    """After an outage, a rating whose retry has been due for hours goes before one that came in
+    a minute ago, whatever their order of arrival."""
+    first, second, third = rate_many(client, 3)
+    now = utcnow()
+    with app.app_context():
+        session = db.session()
+        for ref, minutes in (("REQ/2026/00001", 1), ("REQ/2026/00002", 180), ("REQ/2026/00003", 60)):
+            rating_id = session.scalar(select(Rating.id).where(Rating.request_ref == ref))
+            session.execute(update(OutboxItem).where(OutboxItem.rating_id == rating_id)
+                            .values(next_attempt_at=now - datetime.timedelta(minutes=minutes)))
+        session.commit()
+    assert sync(runner, "--batch-size", "2").exit_code == 0
+    assert fake_odoo.calls == 2 and list(fake_odoo.imported) == [second, third, first]
 
 
 def test_nothing_to_send_calls_nobody(app, runner, fake_odoo):
