@@ -21,6 +21,7 @@ import hashlib
 import os
 import random
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -52,6 +53,12 @@ class TimedClient(OdooClient):
         super().__init__(*args, **kwargs)
         self.logins, self.calls = 0, []  # calls: (ratings in the batch, seconds)
         self.starts = []  # when each call began
+
+    def gaps_ms(self):
+        """The service's own time between one call's reply and the next call, per batch: saving
+        the outcome and reading the next batch from the outbox."""
+        return [(start - (previous + seconds)) * 1000 for previous, (_size, seconds), start
+                in zip(self.starts, self.calls, self.starts[1:])]
 
     def rate_over(self, first, last):
         """Ratings/s from the start of call `first` to the start of call `last` (wall time: the
@@ -254,6 +261,11 @@ def report(results):
         notes.append("  %s, batched: %.0f ratings/s over the first 10 calls, %.0f over the last 10 (%.1fx and %.1fx "
                      "the unbatched rate)" % (target, early, late, early / rates["unbatched"],
                                               late / rates["unbatched"]))
+        gaps = client.gaps_ms()
+        if len(gaps) >= 20:
+            notes.append("  %s, batched: the service's own time between calls (the outcome saved, the next batch "
+                         "read) %.1f ms over the first 10, %.1f ms over the last 10 (it must not grow with the "
+                         "backlog)" % (target, statistics.mean(gaps[:10]), statistics.mean(gaps[-10:])))
         unsent = sum(result[mode]["states"].get(state, 0) for mode in ("batched", "unbatched")
                      for state in ("pending", "dead"))
         checks.append(("%s: every outbox row sent, none pending or dead" % target, "%d not sent" % unsent,
