@@ -51,7 +51,11 @@ def from_environment(environ, instance_path):
         "FEEDBACK_LINK_DAYS": _number(environ, "FEEDBACK_LINK_DAYS", 30, minimum=1),
         "FEEDBACK_PROXY_COUNT": _number(environ, "FEEDBACK_PROXY_COUNT", 0),
         "RATELIMIT_STORAGE_URI": environ.get("FEEDBACK_RATELIMIT_STORAGE_URL") or "memory://",
-        "FEEDBACK_RATELIMIT_PER_CLIENT": environ.get("FEEDBACK_RATELIMIT_PER_CLIENT") or "30 per minute",
+        # Mobile carriers put many subscribers behind one address (carrier-grade NAT): after an
+        # association texts hundreds of families at once, dozens may rate from the same address
+        # in a minute. Links are unguessable and limited one by one (per token); this only caps
+        # what one address can make the service do (300 page opens and 300 submissions a minute).
+        "FEEDBACK_RATELIMIT_PER_CLIENT": environ.get("FEEDBACK_RATELIMIT_PER_CLIENT") or "300 per minute",
         "FEEDBACK_RATELIMIT_PER_TOKEN": environ.get("FEEDBACK_RATELIMIT_PER_TOKEN") or "10 per minute",
         "FEEDBACK_RATELIMIT_STORAGE_TIMEOUT": _seconds(environ, "FEEDBACK_RATELIMIT_STORAGE_TIMEOUT", 0.5),
         "ODOO_URL": (environ.get("ODOO_URL") or "").rstrip("/"),

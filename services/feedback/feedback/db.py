@@ -7,6 +7,7 @@ import click
 from flask import current_app, g
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -26,8 +27,10 @@ def make_engine(url):
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     engine = create_engine(url, hide_parameters=True)
-    path = make_url(url).database
-    if path and path != ":memory:":
+    parsed = make_url(url)
+    path = parsed.database
+    # a "file:" URI (uri=true, e.g. mode=ro) names a file that must already be there
+    if path and path != ":memory:" and parsed.query.get("uri") != "true":
         folder = os.path.dirname(os.path.abspath(path))
         # Made on first connection, not at start-up: creating the app has no side effects.
         event.listen(engine, "do_connect", lambda *_args: os.makedirs(folder, exist_ok=True))
@@ -97,9 +100,20 @@ def schema_is_current(connection):
 
 
 def ping():
+    """Whether the database answers (or raises), is at the newest migration, and takes writes.
+
+    The write is an UPDATE of the schema's version row to itself, rolled back: a database that
+    still answers reads but refuses writes (a read-only file, a replica after a failover) would
+    show the rating page and then fail every submission."""
     with engine().connect() as connection:
-        connection.execute(text("SELECT 1"))
-        return schema_is_current(connection)
+        current = schema_is_current(connection)
+        try:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        except DBAPIError:
+            return current, False
+        finally:
+            connection.rollback()
+        return current, True
 
 
 @click.group("db", cls=AppGroup)

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from . import db, pages
+from .errors import render_no_cookie
 from .forms import FACES, QUESTION_TEXT, RatingForm
 from .i18n import LANGUAGES
 from .models import QUESTIONS, OutboxItem, Rating
@@ -92,6 +93,8 @@ def _refused(ref, token, form, repeated):
         abort(400)
     if form.csrf_token.errors:
         current_app.logger.info("rating form without a valid CSRF token token=~%s", fingerprint(token))
+        if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return render_no_cookie()
         abort(400)
     errors = [message for messages in form.errors.values() for message in messages]
     return _render_form(ref, token, generate_csrf(), values=form.data, errors=errors), 400
@@ -100,6 +103,10 @@ def _refused(ref, token, form, repeated):
 @bp.post("/r/<token>")
 def submit(token):
     ref = _verified_ref(token)
+    if request.files:
+        # the page sends text only: a file in its place would reach the form's filters as one
+        current_app.logger.info("rating form with a file in it token=~%s", fingerprint(token))
+        abort(400)
     form = RatingForm()
     repeated = _repeated_field()
     if repeated or not form.validate():
@@ -107,7 +114,7 @@ def submit(token):
     if not _store(ref, token, form):
         return _done(already=True)
     # The fingerprint only: next to the access log's client address, the request's reference
-    # would tie an address to a beneficiary. rating.token_sha256 starts with the fingerprint.
+    # would tie an address to a beneficiary (and the fingerprint matches nothing stored).
     current_app.logger.info("rating recorded token=~%s", fingerprint(token))
     return _done(already=False)
 

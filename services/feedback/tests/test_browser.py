@@ -124,6 +124,29 @@ def test_rating_in_arabic_with_javascript_off(server, browser):
     page.context.close()
 
 
+def test_a_browser_that_keeps_no_cookie_is_told_what_would_help(server, browser):
+    """Cookies blocked: the form cannot pass its CSRF check, however often the link is opened
+    again; the page says to allow cookies, in Arabic, and nothing is stored."""
+    app, base = server
+    page = _page(browser, javascript=False)
+    link = "%s/r/%s" % (base, make_token("REQ/2026/00510"))
+    page.goto(link)
+    page.context.clear_cookies()  # what a browser that blocks cookies does with the session cookie
+    page.locator("label[for=rating-2]").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="إرسال التقييم").click()
+    expect(page.locator("h1")).to_have_text("لم يحتفظ متصفحك بملف تعريف الارتباط (الكوكيز) لهذه الصفحة")
+    assert "يُرجى السماح بملفات تعريف الارتباط" in page.locator("main").inner_text()
+    with app.app_context():
+        assert db.session().scalar(select(Rating.id).where(Rating.request_ref == "REQ/2026/00510")) is None
+    page.goto(link)  # cookies allowed again: the same link works
+    page.locator("label[for=rating-2]").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="إرسال التقييم").click()
+    expect(page.locator("h1")).to_have_text("شكرًا لك!")
+    page.context.close()
+
+
 def test_touch_targets_keyboard_and_accessibility(server, browser, axe_source):
     app, base = server
     page = _page(browser)
