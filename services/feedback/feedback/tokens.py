@@ -151,7 +151,15 @@ def verify_token(secret, token, now=None):
     return VerifiedToken(ref, expires_at)
 
 
+# The database keeps the SHA-256 of each token (rating.token_sha256). A fingerprint of the same
+# hash would let whoever holds the logs and the database tie a log line's client address to a
+# rating, its comment and its request; a hash of its own can be matched only with the token,
+# which the service drops once Odoo has it.
+_FINGERPRINT_PREFIX = b"feedback log fingerprint\x00"
+
+
 def fingerprint(token):
-    """A short, non-reversible name for a token, for logs: never log the token itself."""
+    """A short, non-reversible name for a token, for logs: never log the token itself. It tells
+    apart the lines of one link from those of another, and matches nothing in the database."""
     text = token if isinstance(token, str) else repr(token)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return hashlib.sha256(_FINGERPRINT_PREFIX + text.encode("utf-8", "surrogatepass")).hexdigest()[:12]

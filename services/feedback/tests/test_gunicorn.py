@@ -101,6 +101,19 @@ def test_a_link_spelled_with_percent_escapes_keeps_its_token_out_of_the_log(tmp_
         assert token not in text and token[-22:] not in text
 
 
+def test_a_token_anywhere_else_in_a_request_stays_out_of_the_log(tmp_path):
+    """Not a rating link, but carrying one: another path, another case, a dot segment, a query."""
+    spellings = ("/R/%s", "/static/%s", "/r/./%s", "/healthz?lang=%s", "/nowhere/%s/x")
+    tokens = {spelling: make_token("REQ/2026/%05d" % number) for number, spelling in enumerate(spellings, start=790)}
+    with _serving(tmp_path, FEEDBACK_LOG_LEVEL="debug") as url:
+        for spelling, token in tokens.items():
+            _get(url + spelling % token)
+    text = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
+    for spelling, token in tokens.items():
+        assert token not in text and token[-22:] not in text, spelling
+        assert "~%s" % fingerprint(token) in text, spelling
+
+
 def test_a_worker_s_error_line_names_the_link_by_its_fingerprint(tmp_path):
     """gunicorn logs the path of a request its worker failed to handle ("Error handling request
     /r/<token>"), not through the access log: the service's logger redacts its error log too."""

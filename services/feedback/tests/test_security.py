@@ -1,12 +1,16 @@
 """Protection: headers, rate limits, size limits, safe logs, and no 500 for anything a visitor sends."""
 
+import hashlib
 import logging
 from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from feedback import db
+from feedback.models import Rating
 from feedback.tokens import fingerprint
 
 from helpers import SECRET, make_app, make_token, rate
@@ -96,6 +100,12 @@ def test_logs_never_hold_a_whole_token_or_the_secret(app, client, token, caplog)
     assert token not in caplog.text
     assert token[-22:] not in caplog.text  # not even its MAC
     assert SECRET not in caplog.text
+    # and the fingerprint matches nothing the database holds: logs and database together do not
+    # tie a client address to a rating
+    with app.app_context():
+        stored = db.session().scalar(select(Rating.token_sha256))
+    assert stored == hashlib.sha256(token.encode()).hexdigest()
+    assert fingerprint(token) not in stored
 
 
 def test_unexpected_errors_are_logged_without_the_token(app, client, token, caplog, monkeypatch):
