@@ -1,5 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+# What a vote is counted by. The chair may change mid-vote (among the members): someone
+# must be able to close the vote when the chair is away.
+VOTE_RULE_FIELDS = ("member_ids", "quorum", "decision_rule")
 
 
 class BeneficiaryCommittee(models.Model):
@@ -80,3 +84,28 @@ class BeneficiaryCommittee(models.Model):
                         count=len(committee.member_ids),
                     )
                 )
+
+    def write(self, vals):
+        if not self.env.su and any(field in vals for field in VOTE_RULE_FIELDS):
+            self._check_no_vote_open()
+        return super().write(vals)
+
+    def _check_no_vote_open(self):
+        """Who votes and how the votes count are fixed while a vote is open: adding oneself
+        to a committee, or removing a member who voted, would change the outcome."""
+        open_votes = self.env["beneficiary.request"].sudo()._read_group(
+            [("committee_id", "in", self.ids), ("stage_kind", "=", "committee"), ("decision", "=", False)],
+            ["committee_id"],
+            ["__count"],
+        )
+        if open_votes:
+            committee, count = open_votes[0]
+            raise UserError(
+                self.env._(
+                    "%(count)s request(s) are before %(committee)s and not yet decided: its members, "
+                    "quorum and rule change once the chair has closed those votes.",
+                    count=count,
+                    committee=committee.sudo().name,
+                )
+            )
+

@@ -25,6 +25,12 @@ DECISION_FIELDS = ("decision", "decision_date", "decision_reason", "decision_tal
 # made on entering the committee step, and a member's own declaration of a conflict.
 COMMITTEE_ENTRY_FIELDS = ("committee_submitted_date", "answer_days")
 CONFLICT_FIELDS = ("conflict_member_ids",)
+# What the committee decided on: once decided, none of it changes, through any door (a changed
+# aid type would also reach other restricted funds). More aid or another need is a new request.
+DECIDED_ON_FIELDS = ("beneficiary_id", "aid_type_id", "description", "research_report", "research_recommendation")
+# Written only by sending the feedback link (under sudo): unsetting them would take a delivered
+# request, and its rating, out of the satisfaction figures.
+FEEDBACK_LINK_FIELDS = ("feedback_url", "feedback_link_expiry", "feedback_link_sent")
 
 
 class BeneficiaryRequest(models.Model):
@@ -283,8 +289,11 @@ class BeneficiaryRequest(models.Model):
         string="Feedback Link Sent", copy=False, readonly=True, index=True
     )
     feedback_ids = fields.One2many("beneficiary.feedback", "request_id", string="Ratings")
+    # the ratings are read by officers and managers (beneficiary.feedback), not by the
+    # researcher, the committee or the accountant through the request
     feedback_rating = fields.Integer(
-        string="Satisfaction Rating", compute="_compute_feedback_rating", store=True, aggregator="avg"
+        string="Satisfaction Rating", compute="_compute_feedback_rating", store=True, aggregator="avg",
+        groups="beneficiary_relations.group_beneficiary_officer",
     )
 
     # -- defaults -----------------------------------------------------------------------
@@ -961,6 +970,16 @@ class BeneficiaryRequest(models.Model):
         return self.env.ref("beneficiary_relations.action_report_request_receipt").report_action(self)
 
     # -- ORM --------------------------------------------------------------------------------
+    @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        """The chatter is the request's record: its steps, the decision, the notices sent to
+        the applicant. Changing or deleting a message someone else wrote takes the right to
+        delete requests (managers), not only to edit them: an officer could otherwise erase
+        the tracking of a decision. Authors still edit their own notes."""
+        if operation in ("write", "unlink"):
+            return "unlink"
+        return super()._get_mail_message_access(res_ids, operation, model_name=model_name)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -976,6 +995,10 @@ class BeneficiaryRequest(models.Model):
         for request in requests.filtered(lambda r: r.stage_kind and r.stage_kind != workflow.RECEIVED):
             request._check_stage_change(request.stage_id, source_kind=workflow.RECEIVED)
         return requests
+
+    def _decided_on_fields(self):
+        """Fields that no longer change once the committee decided (extended by other addons)."""
+        return DECIDED_ON_FIELDS
 
     def _check_workflow_fields(self, vals):
         """Refuse, from a user, a value that only the workflow may give: through the
@@ -993,6 +1016,19 @@ class BeneficiaryRequest(models.Model):
             raise UserError(
                 self.env._("A committee member declares their own conflict of interest, with the button on the request.")
             )
+        if any(field in vals for field in FEEDBACK_LINK_FIELDS):
+            raise UserError(self.env._("The feedback link is recorded only by sending it, with the button on the request."))
+        locked = [name for name in self._decided_on_fields() if name in vals]
+        decided = self.filtered("decision") if locked else self.browse()
+        if decided:
+            raise UserError(
+                self.env._(
+                    "The committee decided on %(request)s as it stood: %(fields)s no longer change. "
+                    "For another need, record a new request.",
+                    request=decided[0].name,
+                    fields=", ".join(self._fields[name].get_description(self.env)["string"] for name in locked),
+                )
+            )
         if "requested_amount" in vals and self.filtered("decision"):
             raise UserError(
                 self.env._(
@@ -1009,6 +1045,20 @@ class BeneficiaryRequest(models.Model):
                         request=before[0].name,
                     )
                 )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_decided(self):
+        """A decided request is the record of a committee's decision, its votes and what was
+        paid on it: it stays, as a refused one does."""
+        decided = self.filtered("decision")
+        if decided:
+            raise UserError(
+                self.env._(
+                    "%(request)s was decided by the committee: it is kept with its votes. "
+                    "Move it to Closed instead of deleting it.",
+                    request=decided[0].name,
+                )
+            )
 
     def write(self, vals):
         if not self.env.su:

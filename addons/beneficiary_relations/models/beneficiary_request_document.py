@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class BeneficiaryRequestDocument(models.Model):
@@ -28,3 +29,27 @@ class BeneficiaryRequestDocument(models.Model):
     def _compute_name(self):
         for document in self:
             document.name = document.name or document.document_type_id.name
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_not_decided()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_decided(self):
+        if not self.env.su:
+            self._check_not_decided()
+
+    def _check_not_decided(self):
+        """The committee decided on these documents: replacing or deleting one afterwards would
+        change the evidence behind the decision. New documents may still be added."""
+        decided = self.sudo().filtered(lambda document: document.request_id.decision)
+        if decided:
+            raise UserError(
+                self.env._(
+                    "The committee decided on %(request)s with these documents: they stay as they "
+                    "are. Add a new document instead.",
+                    request=decided[0].request_id.name,
+                )
+            )
+

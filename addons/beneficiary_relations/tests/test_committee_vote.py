@@ -1,10 +1,13 @@
+import base64
+
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..policy import saudi_id
 from .common_request import RequestCase
 
 
@@ -199,6 +202,64 @@ class TestCommitteeVote(RequestCase):
         self.assertIn("the committee decided on: it no longer changes", str(caught.exception))
         self.assertEqual(request.requested_amount, 4000)
 
+    def test_what_the_committee_decided_on_stays_as_it_was(self):
+        """After the decision, the applicant, the aid type, the description and the research
+        stay as the committee saw them; a decided request is not deleted; and the feedback
+        link, which puts it in the satisfaction figures, is written only by sending it."""
+        request = self._at_committee()
+        request.write({"research_report": "<p>Visited: rent two months late.</p>",
+                       "research_recommendation": "approve"})
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        self._close(request)
+        other_type = self.env["beneficiary.aid.type"].create({"name": "Other aid (test)", "company_id": self.company.id})
+        for user, vals in (
+            (self.officer, {"aid_type_id": other_type.id}),
+            (self.officer, {"description": "Something else"}),
+            (self.researcher, {"research_recommendation": "reject"}),
+            (self.researcher, {"research_report": "<p>Rewritten.</p>"}),
+            (self.manager, {"beneficiary_id": self.env["beneficiary.beneficiary"].create({
+                "name": "Someone Else (test)", "identity_number": saudi_id.complete("104455668"),
+                "company_id": self.company.id}).id}),
+        ):
+            with self.subTest(user=user.login, vals=list(vals)), self.assertRaises(UserError) as caught:
+                request.with_user(user).write(vals)
+            self.assertIn("no longer change", str(caught.exception))
+        self.assertEqual((request.aid_type_id, request.research_recommendation), (self.aid_type, "approve"))
+        self.assertIn("rent two months late", request.research_report)
+        request.with_user(self.officer).write({"priority": "1"})  # what is not decided on still moves
+        # the documents it decided on stay; a new one (a receipt, say) may be added
+        evidence = request.document_ids
+        self.assertTrue(evidence)
+        for change in (lambda d: d.unlink(), lambda d: d.write({"expiry_date": self.today})):
+            with self.assertRaises(UserError) as caught:
+                change(evidence[:1].with_user(self.officer))
+            self.assertIn("they stay as they are", str(caught.exception))
+        self.assertEqual(request.document_ids, evidence)
+        request.with_user(self.officer).write({"document_ids": [Command.create({
+            "document_type_id": self.doc_id_copy.id, "attachment": base64.b64encode(b"receipt")})]})
+        self.assertEqual(len(request.document_ids), len(evidence) + 1)
+        with self.assertRaisesRegex(UserError, "kept with its votes"):
+            request.with_user(self.manager).unlink()
+        self.assertTrue(request.exists() and request.vote_ids)
+        for vals in ({"feedback_link_sent": True}, {"feedback_link_expiry": False}, {"feedback_url": "https://x/r/y"}):
+            with self.subTest(vals=list(vals)), self.assertRaisesRegex(UserError, "only by sending it"):
+                request.with_user(self.manager).write(vals)
+        # the chatter keeps the record (the decision's tracking, the notices): an officer changes
+        # their own notes only, a manager may remove someone else's message
+        notice = request.message_post(body="The committee approved the request.", author_id=self.chair.partner_id.id)
+        with self.assertRaises(AccessError):
+            notice.with_user(self.officer).unlink()
+        with self.assertRaises(AccessError):
+            notice.with_user(self.officer).write({"body": "<p>The committee rejected the request.</p>"})
+        self.assertIn("approved", str(notice.body))
+        note = request.with_user(self.officer).message_post(body="Called the applicant.")
+        note.with_user(self.officer).write({"body": "<p>Called the applicant twice.</p>"})
+        notice.with_user(self.manager).unlink()
+        undecided = self._request()
+        undecided.with_user(self.officer).write({"aid_type_id": other_type.id})  # before: free to change
+        undecided.with_user(self.manager).unlink()
+
     def test_vote_counts_of_several_cards_read_at_once(self):
         """The kanban reads the counts of every card in one go: each card keeps its own
         committee, conflicts and votes, and only the chair sees the tally."""
@@ -274,6 +335,29 @@ class TestCommitteeVote(RequestCase):
         committee = self._committee(self.company, [self.chair, self.member_2], quorum=2)
         with self.assertRaises(ValidationError):
             committee.member_ids = [Command.unlink(self.member_2.id)]
+
+    def test_who_votes_and_how_is_fixed_while_a_vote_is_open(self):
+        """A manager adding themselves to the committee and voting, removing a member who voted,
+        or lowering the quorum would each change an open vote's outcome."""
+        request = self._at_committee()
+        self._vote(request, self.member_2, "reject")
+        as_manager = self.committee.with_user(self.manager)
+        for vals in (
+            {"member_ids": [Command.link(self.manager.id)]},
+            {"member_ids": [Command.unlink(self.member_2.id)]},
+            {"quorum": 1},
+            {"decision_rule": "unanimity"},
+        ):
+            with self.subTest(vals=list(vals)), self.assertRaisesRegex(UserError, "1 request.* not yet decided"):
+                as_manager.write(vals)
+        self.assertEqual(self.committee.member_ids, self.chair | self.member_2 | self.member_3)
+        self.assertEqual((self.committee.quorum, self.committee.decision_rule), (2, "majority"))
+        as_manager.write({"chair_id": self.member_3.id})  # the chair away: another member closes
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_3, "reject")
+        self._close(request, self.member_3)
+        self.assertEqual(request.decision, "rejected")
+        as_manager.write({"quorum": 3, "chair_id": self.chair.id})  # no vote open any more
 
     def test_awaiting_my_vote_filter(self):
         waiting = self._at_committee()

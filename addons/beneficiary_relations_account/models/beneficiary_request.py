@@ -39,6 +39,10 @@ class BeneficiaryRequest(models.Model):
     )
     disbursement_count = fields.Integer(compute="_compute_disbursement_count", groups=ACCOUNTING_GROUPS)
 
+    def _decided_on_fields(self):
+        # the program decides which restricted donations may fund the aid
+        return (*super()._decided_on_fields(), "program_id")
+
     @api.constrains("aid_type_id", "program_id")
     def _check_funding_still_allowed(self):
         """The aid type and program decide which donations may pay: once aid is

@@ -185,8 +185,11 @@ class TestAllocation(FundingCase):
         payment = self._payment(self.rent_request, 500)
         self._allocate(self._donation(500), payment, 500)
         payment.action_post()
-        with self.assertRaises(ValidationError) as refusal:
+        with self.assertRaises(UserError) as refusal:  # decided on: nobody changes it
             self.rent_request.with_user(self.manager).aid_type_id = self.medicines
+        self.assertIn("no longer change", str(refusal.exception))
+        with self.assertRaises(ValidationError) as refusal:  # and below that, the funds' own guard
+            self.rent_request.aid_type_id = self.medicines
         self.assertIn(payment.name, str(refusal.exception))
 
     def test_cancelling_the_payment_frees_the_donation(self):
