@@ -249,12 +249,14 @@ class BeneficiaryFeedback(models.Model):
             rating: self.env._("Low satisfaction rating (%(rating)s/5): follow up", rating=rating)
             for rating in set(low.mapped("rating"))
         }
+        # Not the comment itself: an activity is read by whoever reads its request (the case's
+        # researcher, the committee), while ratings are for officers and managers only.
+        note = plaintext2html(self.env._("Read the beneficiary's comment on the rating, then call them back."))
         vals_list = [
             {
                 "activity_type_id": activity_type.id,
                 "summary": summaries[feedback.rating],
-                # the comment is the beneficiary's plain text, never markup
-                "note": plaintext2html(feedback.comment) if feedback.comment else activity_type.default_note,
+                "note": note,
                 "date_deadline": deadline,
                 "res_model_id": request_model,
                 "res_id": feedback.request_id.id,

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class BeneficiarySatisfactionMixin(models.AbstractModel):
@@ -20,10 +20,12 @@ class BeneficiarySatisfactionMixin(models.AbstractModel):
     )
     satisfaction_count = fields.Integer(string="Ratings", compute="_compute_satisfaction")
 
+    @api.depends_context("allowed_company_ids")
     def _compute_satisfaction(self):
         field = self._satisfaction_request_field
+        # channels may be shared by associations: each sees the figures of its own ratings
         groups = self.env["beneficiary.satisfaction.report"].sudo()._read_group(
-            [(field, "in", self.ids)],
+            [(field, "in", self.ids), ("company_id", "in", self.env.companies.ids)],
             groupby=[field],
             aggregates=["rating:avg", "csat:avg", "response_rate:avg", "rated_count:sum"],
         )

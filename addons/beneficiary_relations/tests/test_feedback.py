@@ -275,6 +275,15 @@ class TestLowRatingFollowup(FeedbackCase):
         values["channel_id"] = self.channel.id
         return self.env["beneficiary.request"].create([dict(values) for _index in range(count)])
 
+    def test_a_channel_shared_by_two_associations_shows_each_its_own_figures(self):
+        ours, theirs = self._requests(2), self._requests(1, company=self.other_company)
+        (ours | theirs).write({"feedback_link_sent": True})  # as sending the links does, under sudo
+        self._import([self._item(self._token(r), rating=v) for r, v in zip(ours + theirs, [5, 4, 1])])
+        channel = self.channel.with_user(self.manager)
+        self.assertEqual((channel.satisfaction_count, channel.satisfaction_rating), (2, 4.5))
+        channel = self.channel.with_user(self.other_manager).with_context(allowed_company_ids=self.other_company.ids)
+        self.assertEqual((channel.satisfaction_count, channel.satisfaction_rating), (1, 1.0))
+
     def _followups(self, requests):
         return requests.activity_ids.filtered(lambda activity: activity.activity_type_id == self.followup)
 
@@ -287,7 +296,10 @@ class TestLowRatingFollowup(FeedbackCase):
         self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
         self.assertIn("1/5", activity.summary)
         self.assertEqual(activity.date_deadline, fields.Date.context_today(activity))
-        self.assertIn("The office was &lt;b&gt;closed&lt;/b&gt; twice", str(activity.note), "the comment is shown as typed")
+        # the comment stays on the rating: the case's researcher reads the request's activities
+        self.assertNotIn("closed", str(activity.note))
+        self.assertIn("comment on the rating", str(activity.note))
+        self.assertEqual(request.feedback_ids.comment, "The office was <b>closed</b> twice")
 
     def test_one_followup_per_low_rating_for_the_manager_of_each_association(self):
         ours, theirs = self._requests(3), self._requests(2, company=self.other_company)

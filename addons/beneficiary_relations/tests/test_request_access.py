@@ -71,6 +71,25 @@ class TestRequestAccess(RequestCase):
         self.assertEqual(Vote.with_user(self.member_2).search([("request_id", "=", request.id)]), request.vote_ids)
         self.assertEqual(as_member.vote_approve_count, 2, "everybody sees the result after the decision")
 
+    def test_decided_votes_are_read_only_by_those_who_read_the_request(self):
+        """The votes, with their comments on the applicant's situation, once decided: the case's
+        researcher, the committee that voted, officers and managers; not another committee's
+        member nor a researcher of other cases."""
+        request = self._advance(self._request(), "committee")
+        self._vote(request, self.chair, "approve")
+        self._vote(request, self.member_2, "approve")
+        request.with_user(self.chair).action_close_vote()
+        Vote = self.env["beneficiary.committee.vote"]
+        votes = Vote.search([("request_id", "=", request.id)])
+        self.assertEqual(len(votes), 2)
+        self.assertEqual(request.researcher_id, self.researcher)
+        for user in (self.researcher, self.member_3, self.officer, self.manager):
+            self.assertEqual(Vote.with_user(user).search([("request_id", "=", request.id)]), votes, user.login)
+        for user in (self.other_researcher, self.outsider):
+            self.assertFalse(Vote.with_user(user).search([("request_id", "=", request.id)]), user.login)
+            with self.assertRaises(AccessError):
+                votes.with_user(user).read(["comment"])
+
     def test_an_accountant_sees_approved_requests_without_the_research(self):
         approved = self._advance(self._request(), "committee")
         self._vote(approved, self.chair, "approve")
