@@ -27,5 +27,6 @@
     "demo": [
         "demo/beneficiary_account_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

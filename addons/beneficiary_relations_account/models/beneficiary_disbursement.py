@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..funding import allocation as funding
 
@@ -257,15 +257,23 @@ class BeneficiaryDisbursement(models.Model):
             bill.ref = payment.name
         return True
 
+    @api.constrains("request_id")
+    def _check_request_approved(self):
+        """Aid is paid only on what the committee approved; also through the API, where a draft
+        on any request would show its applicant and aid type to an accountant who may read only
+        approved requests (reading the decision of any other request is refused to them)."""
+        for payment in self:
+            if payment.request_id.decision != "approved":
+                raise ValidationError(
+                    self.env._(
+                        "Request %(request)s is not approved by the committee: no aid can be paid on it.",
+                        request=payment.request_id.name,
+                    )
+                )
+
     def _check_postable(self):
         self.ensure_one()
-        if self.request_id.decision != "approved":
-            raise UserError(
-                self.env._(
-                    "Request %(request)s is not approved by the committee: no aid can be paid on it.",
-                    request=self.request_id.name,
-                )
-            )
+        self._check_request_approved()
         if self.currency_id.compare_amounts(self.funded_amount, self.amount) != 0:
             raise UserError(
                 self.env._(

@@ -1,6 +1,8 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..hooks import ACCOUNTING_GROUPS, post_init_hook
 from .common import FundingCase
 
 
@@ -57,6 +59,52 @@ class TestFundingAccess(FundingCase):
         for model in ("beneficiary.donation", "beneficiary.disbursement", "beneficiary.aid.allocation"):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(self.researcher).search([])
+
+    def test_installing_takes_odoo_s_accounting_rights_back_from_the_staff_roles(self):
+        """Odoo's Accounting, at its install, makes every internal user its administrator: the
+        officer and the committee would read every donor in the journal entries."""
+        accounting = self.env["res.groups"].browse(self.env.ref(xmlid).id for xmlid in ACCOUNTING_GROUPS)
+        administrator = self.env.ref("account.group_account_manager")
+        storekeeper = self.env["res.users"].create({
+            "name": "Storekeeper (test)", "login": "h7_storekeeper",
+            "groups_id": [Command.set([self.env.ref("base.group_user").id])],
+        })
+        staff = self.officer | self.researcher | self.chair
+        everyone = staff | self.accountant | self.manager | storekeeper
+        everyone.write({"groups_id": [Command.link(administrator.id)]})  # what Accounting's install does
+        self._donation(1200)
+        self.assertTrue(self.env["account.move"].with_user(self.chair).search_read([], ["partner_id"]))
+
+        post_init_hook(self.env)
+
+        for user in staff:
+            self.assertFalse(user.groups_id & accounting, user.login)
+            for model in ("account.move", "account.move.line"):
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search_read([], ["partner_id"])
+        for user in (self.accountant, self.manager, storekeeper):  # their rights are theirs to keep
+            self.assertIn(administrator, user.groups_id, user.login)
+        # a user made later on the Users screen, with the template's groups, is no administrator
+        newcomer = self.env["res.users"].create({"name": "New officer (test)", "login": "h7_newcomer"})
+        self.assertIn(self.env.ref("base.group_user"), newcomer.groups_id)
+        self.assertFalse(newcomer.groups_id & accounting)
+
+    def test_no_payment_on_a_request_the_committee_did_not_approve(self):
+        """A draft payment shows its request's applicant and aid type: an accountant who may read
+        approved requests only must not reach the others through one."""
+        pending = self._request(aid_type_id=self.medicines.id, requested_amount=900)
+        self._advance(pending, "committee")
+        Payment = self.env["beneficiary.disbursement"]
+        with self.assertRaises(AccessError):
+            Payment.with_user(self.accountant).create({"request_id": pending.id, "amount": 1})
+        with self.assertRaises(ValidationError) as caught:  # (assertRaises rolls the create back)
+            Payment.with_user(self.manager).create({"request_id": pending.id, "amount": 1})
+        self.assertIn("is not approved by the committee", str(caught.exception))
+        draft = Payment.with_user(self.accountant).create({"request_id": self.rent_request.id, "amount": 10})
+        with self.assertRaises(AccessError):
+            draft.write({"request_id": pending.id})
+        self.assertEqual(draft.request_id, self.rent_request)
+        self.assertFalse(Payment.search([("request_id", "=", pending.id)]))
 
     def test_an_officer_cannot_create_money(self):
         with self.assertRaises(AccessError):

@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.account_move import UNDO_ENTRY
@@ -354,8 +354,7 @@ class TestAccounting(FundingCase):
 
     def test_only_approved_requests_are_paid(self):
         pending = self._request(aid_type_id=self.rent.id)
-        payment = self._payment(pending, 100)
-        self._allocate(self._donation(100), payment, 100)
-        with self.assertRaises(UserError) as refusal:
-            payment.action_post()
+        with self.assertRaises(ValidationError) as refusal:  # not even a draft
+            self._payment(pending, 100)
         self.assertIn(pending.name, str(refusal.exception))
+        self.assertIn("not approved by the committee", str(refusal.exception))
