@@ -27,7 +27,9 @@ def token_key():
 def init_app(app):
     proxies = app.config["FEEDBACK_PROXY_COUNT"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # X-Forwarded-Host is not trusted: a proxy that passes the client's own header through
+        # would let anyone make the service redirect to their host. The proxy sends Host as typed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     app.after_request(_set_headers)
 
 

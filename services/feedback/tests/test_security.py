@@ -153,3 +153,25 @@ def _fuzz_app(tmp_path_factory):
         path = tmp_path_factory.mktemp("fuzz") / "feedback.sqlite3"
         _FUZZ_APPS["app"] = make_app("sqlite:///%s" % path, RATELIMIT_ENABLED=False)
     return _FUZZ_APPS["app"]
+
+
+@pytest.mark.parametrize("app_config", [{"FEEDBACK_PROXY_COUNT": 1, "FEEDBACK_RATELIMIT_PER_CLIENT": "2 per minute"}],
+                         indirect=True, ids=["behind-a-proxy"])
+def test_behind_a_proxy_each_beneficiary_is_counted_by_their_own_address(client):
+    """The proxy's X-Forwarded-For names the client: two beneficiaries behind one proxy do not
+    share a limit, and one who floods gets the 429 alone."""
+    tokens = [make_token("REQ/2026/%05d" % number) for number in range(300, 306)]
+    first = [client.get("/r/%s" % t, headers={"X-Forwarded-For": "198.51.100.7"}).status_code for t in tokens[:3]]
+    other = [client.get("/r/%s" % t, headers={"X-Forwarded-For": "203.0.113.9"}).status_code for t in tokens[3:5]]
+    assert first == [200, 200, 429] and other == [200, 200]
+
+
+@pytest.mark.parametrize("app_config", [{"FEEDBACK_PROXY_COUNT": 1}], indirect=True, ids=["behind-a-proxy"])
+def test_a_forwarded_host_from_the_client_is_not_trusted(client, token):
+    """A redirect (here: a doubled slash) names the host the proxy sent, never one a client
+    slipped into X-Forwarded-Host."""
+    response = client.get("/r//%s" % token, headers={"X-Forwarded-Host": "evil.example",
+                                                      "X-Forwarded-Proto": "https"})
+    assert response.status_code in (301, 308)
+    assert "evil.example" not in response.headers["Location"]
+    assert response.headers["Location"].endswith("/r/%s" % token)
