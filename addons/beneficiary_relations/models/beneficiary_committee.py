@@ -108,4 +108,3 @@ class BeneficiaryCommittee(models.Model):
                     committee=committee.sudo().name,
                 )
             )
-

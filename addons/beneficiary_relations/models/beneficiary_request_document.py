@@ -52,4 +52,3 @@ class BeneficiaryRequestDocument(models.Model):
                     request=decided[0].request_id.name,
                 )
             )
-
