@@ -167,8 +167,8 @@ def due(session, now, limit):
     """The next `limit` rows due for sending, with their rating: plain rows, not ORM objects, so
     that nothing is held in the session and a batch of 200 costs one query.
 
-    Due the longest first, in the order of the index on (state, next_attempt_at): the database
-    reads the first `limit` entries of the index and stops. In the order of ids, it had to sort
+    Due the longest first, in the order of the index on (state, next_attempt_at, id),
+    ix_outbox_due: the database reads the first `limit` entries of the index and stops. In the order of ids, it had to sort
     every due row for each batch, so that draining a backlog after an outage cost time in the
     square of its size."""
     query = (
