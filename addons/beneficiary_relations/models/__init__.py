@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import res_partner
 from . import beneficiary_satisfaction_mixin
 from . import beneficiary_branch
 from . import beneficiary_category

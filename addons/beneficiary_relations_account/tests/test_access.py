@@ -1,6 +1,8 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.beneficiary_relations.policy import saudi_id
 
 from ..hooks import ACCOUNTING_GROUPS, post_init_hook
 from .common import FundingCase
@@ -105,6 +107,37 @@ class TestFundingAccess(FundingCase):
             draft.write({"request_id": pending.id})
         self.assertEqual(draft.request_id, self.rent_request)
         self.assertFalse(Payment.search([("request_id", "=", pending.id)]))
+
+    def test_bookkeepers_read_the_contacts_of_aid_payees_only(self):
+        """Odoo's own accounting users post and read the bills of aid: they read the contact
+        the aid is paid to, and no contact of a beneficiary whose request is not approved."""
+        bookkeeper = new_test_user(
+            self.env,
+            login="h8_bookkeeper",
+            groups="account.group_account_user",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(self._donation(1000), payment, 1000)
+        payment.action_post()
+        bill = Form(payment.move_id.with_user(bookkeeper))
+        self.assertEqual(bill.partner_id, self.beneficiary.partner_id)
+        self.assertEqual(payment.move_id.with_user(bookkeeper).partner_id.email, self.beneficiary.email)
+
+        waiting = self.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Applicant still waiting (test)",
+                "identity_number": saudi_id.complete("108899001"),
+                "identity_expiry": fields.Date.add(self.today, days=400),
+            }
+        )
+        self._advance(self._request(beneficiary_id=waiting.id), "committee")
+        contacts = self.beneficiary.partner_id | waiting.partner_id
+        Partner = self.env["res.partner"]
+        self.assertEqual(Partner.with_user(bookkeeper).search([("id", "in", contacts.ids)]), self.beneficiary.partner_id)
+        self.assertEqual(Partner.with_user(self.accountant).search([("id", "in", contacts.ids)]), self.beneficiary.partner_id)
+        self.assertEqual(Partner.with_user(self.officer).search([("id", "in", contacts.ids)]), contacts)
 
     def test_an_officer_cannot_create_money(self):
         with self.assertRaises(AccessError):
