@@ -56,6 +56,11 @@ class TestBeneficiaryContactAccess(RequestCase):
         Partner = self.env["res.partner"].with_user(self.staff)
         self.assertFalse(Partner.name_search("Huda Test"), "a contact search must not find a beneficiary")
         self.assertFalse(Partner.name_search("Former Beneficiary"), "archived beneficiaries stay hidden too")
+        # typing "@" and a name in any chatter suggests contacts to mention
+        mentions = Partner.get_mention_suggestions("Huda Test")
+        self.assertNotIn(self.beneficiary.partner_id.id, [p["id"] for p in mentions.get("res.partner", [])])
+        mentions = self.env["res.partner"].with_user(self.officer).get_mention_suggestions("Huda Test")
+        self.assertIn(self.beneficiary.partner_id.id, [p["id"] for p in mentions.get("res.partner", [])])
         with self.assertRaises(AccessError):
             self.second.partner_id.with_user(self.staff).read(["mobile"])
         with self.assertRaises(AccessError):
