@@ -17,6 +17,7 @@ RESEARCH_GROUPS = (
     "beneficiary_relations.group_beneficiary_manager"
 )
 MANAGER_GROUP = "beneficiary_relations.group_beneficiary_manager"
+COMMITTEE_GROUP = "beneficiary_relations.group_beneficiary_committee"
 # Internal users of the request's association (officer, witness, researcher).
 STAFF_DOMAIN = "[('share', '=', False), ('company_ids', 'in', company_id)]"
 # Fields that only closing the committee vote sets (under sudo, after its checks).
@@ -465,6 +466,10 @@ class BeneficiaryRequest(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on Awaiting My Vote."))
         uid = self.env.uid
+        if not (self.env.su or self.env.user.has_group(COMMITTEE_GROUP)):
+            # Only members vote, and the other roles may not read the votes that the
+            # search below goes through: nothing awaits their vote.
+            return expression.FALSE_DOMAIN if (operator == "=") == value else expression.TRUE_DOMAIN
         domain = [
             ("stage_kind", "=", "committee"),
             ("decision", "=", False),

@@ -105,6 +105,29 @@ class TestRequestAccess(RequestCase):
             as_accountant.read(["research_recommendation"])
         self.assertTrue(approved.with_user(self.researcher).research_report)
 
+    def test_the_vote_filter_is_for_members_and_never_fails_another_role(self):
+        """The accountant may not read votes: the Awaiting My Vote filter is not on their search
+        panel, and a search on it (a saved favourite, a shared link) finds nothing, without error."""
+        request = self._advance(self._request(), "committee")
+        Request = self.env["beneficiary.request"]
+        mine = Request.with_user(self.chair).search([("awaiting_my_vote", "=", True)])
+        self.assertIn(request, mine)
+        as_accountant = Request.with_user(self.accountant)
+        self.assertFalse(as_accountant.search([("awaiting_my_vote", "=", True)]))
+        self.assertEqual(
+            as_accountant.search_count([("awaiting_my_vote", "!=", True)]), as_accountant.search_count([])
+        )
+        # the kanban's columns with the filter on: every step shown, empty
+        groups = as_accountant.web_read_group([("awaiting_my_vote", "=", True)], [], ["stage_id"])["groups"]
+        self.assertTrue(groups)
+        self.assertEqual(sum(group["stage_id_count"] for group in groups), 0)
+
+        def search_arch(user):
+            return Request.with_user(user).get_views([(False, "search")])["views"]["search"]["arch"]
+
+        self.assertNotIn('name="awaiting_my_vote"', search_arch(self.accountant))
+        self.assertIn('name="awaiting_my_vote"', search_arch(self.chair))
+
     def test_companies_are_isolated(self):
         beneficiary_b = self.env["beneficiary.beneficiary"].create(
             {
