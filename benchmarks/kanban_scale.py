@@ -15,6 +15,9 @@ web client asks for:
   Awaiting my vote   the same load with that filter
   Overdue            the same load with that filter
   satisfaction pivot read_group on beneficiary.satisfaction.report, total and by aid type
+  contact search     what a contact dropdown and the Contacts list ask of res.partner (name_search
+                     of "a", 8 results, then search_count), where the rules that hide
+                     beneficiaries' contacts from other roles apply
 
 cold (ORM caches and registry caches cleared first) and warm (median of --runs runs, each with
 an empty record cache, as a new HTTP request has), with the number of SQL queries; and the
@@ -213,6 +216,12 @@ def pivot(env):
     return total[0]["__count"]
 
 
+def contact_search(env):
+    Partner = env["res.partner"]
+    Partner.name_search("a", limit=8)
+    return Partner.search_count([])
+
+
 def measure(env, fn, runs):
     """Cold run (every cache cleared) then `runs` warm runs: (cold ms, cold queries, warm ms list, queries)."""
     cr = env.cr
@@ -243,6 +252,7 @@ def time_role(env, runs):
         ("Awaiting my vote", lambda: kanban_load(Request, view, [("awaiting_my_vote", "=", True)])),
         ("Overdue", lambda: kanban_load(Request, view, [("is_overdue", "=", True)])),
         ("satisfaction pivot", lambda: pivot(env)),
+        ("contact search", lambda: contact_search(env)),
     )
     rows = []
     for label, fn in operations:
