@@ -205,7 +205,7 @@ class BeneficiaryBeneficiary(models.Model):
 
     @api.depends("identity_expiry")
     def _compute_identity_expired(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for beneficiary in self:
             expiry = beneficiary.identity_expiry
             beneficiary.identity_expired = bool(expiry and expiry < today)
@@ -213,7 +213,7 @@ class BeneficiaryBeneficiary(models.Model):
     def _search_identity_expired(self, operator, value):
         if operator not in ("=", "!="):
             raise ValidationError(self.env._("Unsupported search on the ID expiry: %s", operator))
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         expired = [("identity_expiry", "<", today)]
         if (operator == "=") == bool(value):
             return expired
@@ -221,7 +221,7 @@ class BeneficiaryBeneficiary(models.Model):
 
     @api.depends("birth_date")
     def _compute_age(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for beneficiary in self:
             birth = beneficiary.birth_date
             beneficiary.age = household.age(birth, today) if birth and birth <= today else 0
@@ -312,7 +312,7 @@ class BeneficiaryBeneficiary(models.Model):
 
     @api.constrains("birth_date")
     def _check_birth_date(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for beneficiary in self:
             if beneficiary.birth_date and beneficiary.birth_date > today:
                 raise ValidationError(

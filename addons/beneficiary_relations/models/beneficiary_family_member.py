@@ -59,7 +59,7 @@ class BeneficiaryFamilyMember(models.Model):
 
     @api.depends("birth_date")
     def _compute_age(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for member in self:
             birth = member.birth_date
             member.age = household.age(birth, today) if birth and birth <= today else 0
@@ -74,7 +74,7 @@ class BeneficiaryFamilyMember(models.Model):
 
     @api.constrains("monthly_income", "birth_date")
     def _check_values(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for member in self:
             if member.monthly_income < 0:
                 raise ValidationError(

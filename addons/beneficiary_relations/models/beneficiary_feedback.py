@@ -244,7 +244,7 @@ class BeneficiaryFeedback(models.Model):
         requests = low.request_id
         manager_of = {company: company._beneficiary_feedback_manager() for company in requests.company_id}
         request_model = self.env["ir.model"]._get("beneficiary.request").id
-        deadline = fields.Date.context_today(self)
+        deadline = self.env.company._beneficiary_today()
         summaries = {
             rating: self.env._("Low satisfaction rating (%(rating)s/5): follow up", rating=rating)
             for rating in set(low.mapped("rating"))

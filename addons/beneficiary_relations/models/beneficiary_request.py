@@ -102,7 +102,7 @@ class BeneficiaryRequest(models.Model):
     submitted_date = fields.Date(
         string="Date Received",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._beneficiary_today(),
         tracking=True,
         help="The day the association received the request. Identity and documents "
         "must be valid on this day.",
@@ -354,7 +354,7 @@ class BeneficiaryRequest(models.Model):
 
     @api.depends("decision_deadline", "decision")
     def _compute_urgency(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         self._assign_per_value(
             {
                 request.id: {
@@ -380,7 +380,7 @@ class BeneficiaryRequest(models.Model):
 
     @api.depends("decision_deadline", "decision")
     def _compute_is_overdue(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for request in self:
             request.is_overdue = deadlines.is_overdue(request.decision_deadline, today, bool(request.decision))
 
@@ -642,7 +642,7 @@ class BeneficiaryRequest(models.Model):
         """The chair closes the vote once the quorum is reached: the committee's rule
         gives the decision, the request moves to its approved or rejected stage and the
         applicant is notified."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         for request in self:
             committee = request.sudo().committee_id
             if not self.env.su and committee.chair_id != self.env.user:
@@ -843,7 +843,7 @@ class BeneficiaryRequest(models.Model):
     def _on_enter_kind(self, kind):
         """Stamp dates and schedule activities when requests enter a new step. Called
         from ``write`` so buttons and drag-and-drop behave the same; meant to be inherited."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         user = self.env.user
         if kind == workflow.DECLARED:
             for request in self:
@@ -990,8 +990,9 @@ class BeneficiaryRequest(models.Model):
         for vals in vals_list:
             if vals.get("name", "New") == "New":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                # the year in the number is that of the day received, in the association's calendar
                 vals["name"] = company._beneficiary_request_sequence().next_by_id(
-                    sequence_date=vals.get("submitted_date")
+                    sequence_date=vals.get("submitted_date") or company._beneficiary_today()
                 )
         if not self.env.su:
             for vals in vals_list:
@@ -1109,7 +1110,7 @@ class BeneficiaryRequest(models.Model):
     def _cron_overdue_digest(self):
         """Daily: refresh the stored overdue flag, then give each manager one activity
         listing the overdue requests of their associations (updated, never duplicated)."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         stale = self.search(
             [
                 "|",
@@ -1143,7 +1144,7 @@ class BeneficiaryRequest(models.Model):
             ]
         )
         model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
+        today = self.env.company._beneficiary_today()
         to_create = []
         for manager in managers:
             theirs = overdue.filtered(lambda request: request.company_id in manager.company_ids).with_context(

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..policy import local_day
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -21,6 +23,14 @@ class ResCompany(models.Model):
                         "The answer window of %(company)s must be at least one day.", company=company.name
                     )
                 )
+
+    def _beneficiary_today(self):
+        """Today in the association's calendar, whoever asks: the dates the policy
+        records and counts from do not follow a staff member's own time-zone
+        preference (see policy/local_day.py). The zone is that of the company's
+        contact, Riyadh when it has none."""
+        company = self[:1] or self.env.company
+        return local_day.local_date(fields.Datetime.now(), company.sudo().partner_id.tz)
 
     def _beneficiary_request_sequence(self):
         """The numbering of this company's support requests (REQ/year/00001)."""

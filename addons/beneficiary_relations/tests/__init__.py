@@ -2,6 +2,7 @@ from . import test_beneficiary
 from . import test_workflow
 from . import test_committee_vote
 from . import test_decision_dates
+from . import test_association_day
 from . import test_request_access
 from . import test_contact_access
 from . import test_feedback

@@ -5,7 +5,7 @@ through the policy's steps with the same buttons a user clicks."""
 import base64
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from ..policy import saudi_id
@@ -25,10 +25,11 @@ class RequestCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["beneficiary.request"])
         cls.company = cls._test_company()
         if cls.company != cls.env.company:
             cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
+        # the association's day, which the buttons record whoever presses them
+        cls.today = cls.company._beneficiary_today()
         cls.company.beneficiary_answer_days = 14
         cls.other_company = cls.env["res.company"].create(
             {"name": "Second Association (test)", "beneficiary_answer_days": 30}

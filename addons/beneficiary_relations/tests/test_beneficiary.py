@@ -18,6 +18,7 @@ class TestBeneficiary(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        cls.today = cls.company._beneficiary_today()
         cls.other_company = cls.env["res.company"].create({"name": "Second Association (test)"})
         cls.Beneficiary = cls.env["beneficiary.beneficiary"]
         cls.citizen_id = saudi_id.complete("109876543")
@@ -222,10 +223,10 @@ class TestBeneficiary(TransactionCase):
         self.assertEqual(arabic.birth_date_hijri, "١٠ ربيع الأول ١٤٤٥ هـ")
 
     def test_expired_id_is_flagged_and_found(self):
-        yesterday = date.today() - timedelta(days=1)
+        yesterday = self.today - timedelta(days=1)
         expired = self._create(name="Expired", identity_expiry=yesterday)
         valid = self._create(
-            name="Valid", identity_number=self.resident_id, identity_expiry=date.today() + timedelta(days=30)
+            name="Valid", identity_number=self.resident_id, identity_expiry=self.today + timedelta(days=30)
         )
         undated = self._create(
             name="Undated", identity_number=saudi_id.complete("111222333"), identity_expiry=False
@@ -240,13 +241,13 @@ class TestBeneficiary(TransactionCase):
         )
 
     def test_age_from_birth_date(self):
-        today = date.today()
+        today = self.today
         born = date(today.year - 30, 1, 1)
         self.assertEqual(self._create(birth_date=born).age, 30)
 
     def test_birth_date_in_the_future_is_refused(self):
         with self.assertRaises(ValidationError):
-            self._create(birth_date=date.today() + timedelta(days=2))
+            self._create(birth_date=self.today + timedelta(days=2))
 
     # Sensitive details ------------------------------------------------------
 

@@ -4,7 +4,6 @@ import of ratings from the public feedback service, and the figures."""
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -295,7 +294,7 @@ class TestLowRatingFollowup(FeedbackCase):
         self.assertEqual(activity.user_id, self.company._beneficiary_feedback_manager())
         self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
         self.assertIn("1/5", activity.summary)
-        self.assertEqual(activity.date_deadline, fields.Date.context_today(activity))
+        self.assertEqual(activity.date_deadline, self.company._beneficiary_today())
         # the comment stays on the rating: the case's researcher reads the request's activities
         self.assertNotIn("closed", str(activity.note))
         self.assertIn("comment on the rating", str(activity.note))

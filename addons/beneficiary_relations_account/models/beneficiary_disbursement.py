@@ -45,7 +45,7 @@ class BeneficiaryDisbursement(models.Model):
     aid_type_id = fields.Many2one(related="request_id.aid_type_id", store=True, string="Aid Type")
     program_id = fields.Many2one(related="request_id.program_id", store=True, string="Program")
     amount = fields.Monetary(required=True, currency_field="currency_id", tracking=True)
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(required=True, default=lambda self: self.env.company._beneficiary_today(), tracking=True)
     payee_type = fields.Selection(
         [("beneficiary", "The beneficiary"), ("supplier", "A supplier on their behalf")],
         string="Paid To",

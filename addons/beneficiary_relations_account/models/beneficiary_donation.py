@@ -30,7 +30,7 @@ class BeneficiaryDonation(models.Model):
         "res.company", string="Company", required=True, index=True, default=lambda self: self.env.company
     )
     donor_id = fields.Many2one("res.partner", string="Donor", required=True, index=True, tracking=True)
-    date = fields.Date(string="Date Received", required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(string="Date Received", required=True, default=lambda self: self.env.company._beneficiary_today(), tracking=True)
     amount = fields.Monetary(required=True, currency_field="currency_id", tracking=True)
     currency_id = fields.Many2one(
         "res.currency",

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
@@ -51,7 +51,7 @@ class BeneficiaryFundingDocument(models.AbstractModel):
             return move.browse()
         if move.state != "posted":
             return move.browse()
-        date = max(fields.Date.context_today(self), move.date)
+        date = max(self.env.company._beneficiary_today(), move.date)
         values = {"ref": ref, "date": date}
         if move.is_invoice():
             values["invoice_date"] = date
