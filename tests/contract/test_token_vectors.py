@@ -176,3 +176,9 @@ def test_the_addon_module_imports_only_the_standard_library():
     assert imported <= set(sys.stdlib_module_names)
     source = (ROOT / "addons/beneficiary_relations/policy/feedback_token.py").read_text(encoding="utf-8")
     assert "import odoo" not in source and "from odoo" not in source
+
+
+def test_both_sides_allow_the_same_delay_for_a_form_sent_late():
+    """The service takes a form up to LATE_SEND_SECONDS after its link expired (only from the
+    browser it showed the form to); the addon must accept what the service took, and no more."""
+    assert _service.LATE_SEND_SECONDS == _addon.LATE_SEND_SECONDS == 24 * 3600

@@ -199,7 +199,9 @@ class FakeOdoo:
         if submitted > time.time() + 300:
             raise ValueError("submitted_at is in the future")
         try:
-            ref, _expiry = feedback_token.read_token(self.secret, vals.get("token"), now=submitted)
+            ref, _expiry = feedback_token.read_token(
+                self.secret, vals.get("token"), now=submitted - feedback_token.LATE_SEND_SECONDS
+            )
         except feedback_token.FeedbackTokenError as exc:
             raise ValueError("token %s" % exc.reason) from None
         rating = vals.get("rating")

@@ -212,10 +212,13 @@ class BeneficiaryFeedback(models.Model):
         if submitted_at > fields.Datetime.now() + CLOCK_SKEW:
             raise ValueError("submitted_at in the future")
         # The link must have been valid when the beneficiary submitted, not
-        # when the sync reaches Odoo: Odoo may have been down for days.
+        # when the sync reaches Odoo: Odoo may have been down for days. A form
+        # the service showed while the link was valid may be sent a day late.
         moment = submitted_at.replace(tzinfo=timezone.utc).timestamp()
         try:
-            reference, _expiry = feedback_token.read_token(secret, token, now=moment)
+            reference, _expiry = feedback_token.read_token(
+                secret, token, now=moment - feedback_token.LATE_SEND_SECONDS
+            )
         except feedback_token.FeedbackTokenError as error:
             raise ValueError("token %s" % error.reason) from None
         answers = vals.get("answers") or {}

@@ -24,6 +24,9 @@ TOKEN_MAX_CHARS = 64
 REFERENCE_MAX_CHARS = 22
 EXPIRY_LIMIT = 36**7  # seven base-36 digits
 TAG_LENGTH = 16  # bytes of the HMAC kept: 128 bits
+# A rating sent this long after its link expired is still accepted: the feedback service takes
+# a form late only from the browser it showed the form to, while the link was valid.
+LATE_SEND_SECONDS = 24 * 3600
 
 _TOKEN_SHAPE = re.compile(
     r"(?P<head>v1\.(?P<ref>[A-Za-z0-9_-]{2,30})\.(?P<exp>[1-9a-z][0-9a-z]{0,6}))"

@@ -168,7 +168,9 @@ class TestImportFeedback(FeedbackCase):
         other = self._delivered()
         other_token = other.feedback_url.rsplit("/", 1)[1]
         forged = self.token[:-2] + ("AA" if not self.token.endswith("AA") else "BB")
-        expired = feedback_token.make_token(SECRET, self.request.name, int(datetime.now().timestamp()) - 60)
+        expired = feedback_token.make_token(
+            SECRET, self.request.name, int(datetime.now().timestamp()) - feedback_token.LATE_SEND_SECONDS - 120
+        )
         unknown = feedback_token.make_token(
             SECRET, "REQ/1999/99999", int((datetime.now() + timedelta(days=3)).timestamp())
         )
@@ -214,6 +216,18 @@ class TestImportFeedback(FeedbackCase):
         token = feedback_token.make_token(SECRET, self.request.name, int(expiry.timestamp()))
         submitted = _stamp(expiry - timedelta(hours=1))
         self.assertEqual(self._import([self._item(token, submitted_at=submitted)])[0]["status"], "created")
+        # a form the service showed in time may be sent up to a day after the link expired
+        late, too_late = self._delivered(), self._delivered()
+        results = self._import(
+            [
+                self._item(self._token(late, days=-2), submitted_at=_stamp(expiry + timedelta(hours=23))),
+                self._item(self._token(too_late, days=-2), submitted_at=_stamp(expiry + timedelta(hours=25))),
+            ]
+        )
+        self.assertEqual([result["status"] for result in results], ["created", "rejected"])
+        self.assertEqual(results[1]["error"], "token expired")
+        self.assertEqual(late.feedback_rating, 5)
+        self.assertFalse(too_late.feedback_ids)
         future = _stamp(datetime.now(timezone.utc) + timedelta(hours=2))
         other = self._delivered()
         result = self._import([self._item(self._token(other), submitted_at=future)])[0]
