@@ -1,8 +1,9 @@
 """The public rating page: GET shows it (and records nothing), POST records one rating."""
 
 import hashlib
+import time
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, insert, select
@@ -13,19 +14,57 @@ from .errors import render_no_cookie
 from .forms import FACES, QUESTION_TEXT, RatingForm
 from .i18n import LANGUAGES
 from .models import QUESTIONS, OutboxItem, Rating
-from .tokens import EXPIRED, TokenError, fingerprint, verify_token
+from .tokens import EXPIRED, LATE_SEND_SECONDS, TokenError, fingerprint, verify_token
 
 bp = Blueprint("rating", __name__)
 
 
-def _verified_ref(token):
-    """The request reference of a genuine, unexpired token; otherwise the 410 or 404 page."""
+# The browser's signed session lists the links whose form it was shown (their log fingerprints,
+# which match nothing stored): a form sent after its link expired is accepted from such a browser.
+OPENED = "opened"
+MAX_OPENED = 8
+
+
+def _now():
+    return time.time()
+
+
+def _verified_ref(token, sent_late=False):
+    """The request reference of a genuine, unexpired token; otherwise the 410 or 404 page.
+
+    `sent_late`: the form is being sent. If the link has expired since, it is still accepted
+    for LATE_SEND_SECONDS from the browser that was shown its form (which only happens while
+    the link is valid), so a beneficiary who took their time does not lose their answers.
+    """
+    secret = current_app.config["FEEDBACK_SECRET"]
+    now = _now()
     try:
-        verified = verify_token(current_app.config["FEEDBACK_SECRET"], token)
+        return verify_token(secret, token, now=now).ref
     except TokenError as exc:
-        current_app.logger.info("rating link refused (%s) token=~%s", exc.reason, fingerprint(token))
-        abort(410 if exc.reason == EXPIRED else 404)
-    return verified.ref
+        reason = exc.reason
+    if reason == EXPIRED and sent_late and fingerprint(token) in session.get(OPENED, ()):
+        ref = _ref_if_expired_lately(secret, token, now)
+        if ref is not None:
+            current_app.logger.info("rating form sent after its link expired token=~%s", fingerprint(token))
+            return ref
+    current_app.logger.info("rating link refused (%s) token=~%s", reason, fingerprint(token))
+    abort(410 if reason == EXPIRED else 404)
+
+
+def _ref_if_expired_lately(secret, token, now):
+    """The reference of a genuine token that expired less than LATE_SEND_SECONDS before `now`."""
+    try:
+        return verify_token(secret, token, now=now - LATE_SEND_SECONDS).ref
+    except TokenError:
+        return None
+
+
+def _remember_opened(token):
+    """Note in the browser's session that it was shown this link's form."""
+    name = fingerprint(token)
+    opened = list(session.get(OPENED, ()))
+    if opened[-1:] != [name]:
+        session[OPENED] = [seen for seen in opened if seen != name][-(MAX_OPENED - 1):] + [name]
 
 
 _INSERT_RATING = insert(Rating.__table__)
@@ -72,6 +111,7 @@ def show(token):
     ref = _verified_ref(token)
     if _already_rated(ref):
         return _done(already=True)
+    _remember_opened(token)
     # The token is verified, hence made of URL-safe characters only: in the page's links it is
     # spelled as url_for would spell it, which the cached page relies on.
     return pages.blank_form(_render_form, _lang_arg(), ref, token, generate_csrf())
@@ -102,7 +142,7 @@ def _refused(ref, token, form, repeated):
 
 @bp.post("/r/<token>")
 def submit(token):
-    ref = _verified_ref(token)
+    ref = _verified_ref(token, sent_late=True)
     if request.files:
         # the page sends text only: a file in its place would reach the form's filters as one
         current_app.logger.info("rating form with a file in it token=~%s", fingerprint(token))

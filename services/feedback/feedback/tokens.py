@@ -26,6 +26,11 @@ MAX_REF_LENGTH = 22
 MAC_BYTES = 16
 MAX_EXPIRY = 36**7 - 1
 
+# A rating page opened while its link was valid may still be sent this long after the link
+# expired: a beneficiary may leave the page open for hours. The addon accepts the same delay
+# (LATE_SEND_SECONDS in policy/feedback_token.py; docs/feedback-contract.md, "Sending late").
+LATE_SEND_SECONDS = 24 * 3600
+
 MALFORMED = "malformed"
 FORGED = "forged"
 EXPIRED = "expired"

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback import db
+from feedback import rating as rating_page
 from feedback.models import OutboxItem, Rating
-from feedback.tokens import sign_token
+from feedback.tokens import LATE_SEND_SECONDS, sign_token
 
 from helpers import SECRET, csrf_from, make_token, rate
 
@@ -116,6 +117,68 @@ def test_expired_link_gets_410_and_stores_nothing(app, client):
     assert "انتهت صلاحية هذا الرابط" in page.get_data(as_text=True)
     assert client.post("/r/%s" % expired, data={"rating": "5"}).status_code == 410
     assert stored(app) == (0, 0)
+
+
+class _Clock:
+    """The service's clock, moved by hand (feedback.rating asks it the time)."""
+
+    def __init__(self, monkeypatch):
+        self.now = time.time()
+        monkeypatch.setattr(rating_page, "_now", lambda: self.now)
+
+
+def _open_then_expire(client, clock, ref, left=60, then=600):
+    """Open the form of a link with `left` seconds to live, then let `then` seconds pass."""
+    link = sign_token(SECRET, ref, int(clock.now) + left)
+    csrf = csrf_from(client.get("/r/%s" % link))
+    clock.now += then
+    return link, csrf
+
+
+def test_a_form_opened_before_its_link_expired_can_still_be_sent(app, client, monkeypatch):
+    clock = _Clock(monkeypatch)
+    link, csrf = _open_then_expire(client, clock, "REQ/2026/00003")
+    assert client.get("/r/%s" % link).status_code == 410, "the link itself has expired"
+    response = client.post("/r/%s?lang=en" % link, data={"csrf_token": csrf, "rating": "4", "comment": "Kind staff"})
+    assert response.status_code == 200
+    assert "Thank you" in response.get_data(as_text=True)
+    assert stored(app) == (1, 1)
+
+
+def test_a_late_form_is_refused_after_a_day(app, client, monkeypatch):
+    clock = _Clock(monkeypatch)
+    link, csrf = _open_then_expire(client, clock, "REQ/2026/00003", then=60 + LATE_SEND_SECONDS)
+    response = client.post("/r/%s?lang=en" % link, data={"csrf_token": csrf, "rating": "4"})
+    assert response.status_code == 410
+    assert "This link has expired" in response.get_data(as_text=True)
+    assert stored(app) == (0, 0)
+
+
+def test_a_late_form_is_accepted_only_from_the_browser_shown_it(app, client, monkeypatch):
+    clock = _Clock(monkeypatch)
+    link, _csrf = _open_then_expire(client, clock, "REQ/2026/00003")
+    other_browser = app.test_client()
+    # a working form of its own, from another link that is still valid
+    csrf = csrf_from(other_browser.get("/r/%s" % sign_token(SECRET, "REQ/2026/00004", int(clock.now) + 3600)))
+    response = other_browser.post("/r/%s" % link, data={"csrf_token": csrf, "rating": "1"})
+    assert response.status_code == 410
+    assert stored(app) == (0, 0)
+
+
+def test_a_browser_remembers_the_last_forms_it_was_shown(app, client, monkeypatch):
+    clock = _Clock(monkeypatch)
+    first, csrf = _open_then_expire(client, clock, "REQ/2026/00010", left=3600, then=0)
+    for number in range(11, 11 + rating_page.MAX_OPENED - 1):
+        client.get("/r/%s" % sign_token(SECRET, "REQ/2026/%05d" % number, int(clock.now) + 3600))
+    clock.now += 3600 + 60
+    assert client.post("/r/%s" % first, data={"csrf_token": csrf, "rating": "5"}).status_code == 200
+    client.get("/r/%s" % sign_token(SECRET, "REQ/2026/00099", int(clock.now) + 3600))
+    forgotten, csrf = _open_then_expire(client, clock, "REQ/2026/00100", left=60, then=0)
+    for number in range(101, 101 + rating_page.MAX_OPENED):
+        client.get("/r/%s" % sign_token(SECRET, "REQ/2026/%05d" % number, int(clock.now) + 3600))
+    clock.now += 120
+    assert client.post("/r/%s" % forgotten, data={"csrf_token": csrf, "rating": "5"}).status_code == 410
+    assert stored(app) == (1, 1)
 
 
 @pytest.mark.parametrize(
