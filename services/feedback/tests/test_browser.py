@@ -14,15 +14,18 @@ import shutil
 import subprocess
 import tarfile
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from feedback import db
+from feedback import rating as rating_page
 from feedback.models import Rating
+from feedback.tokens import sign_token
 
-from helpers import make_app, make_token
+from helpers import SECRET, make_app, make_token
 
 pytestmark = pytest.mark.browser
 
@@ -145,6 +148,29 @@ def test_a_browser_that_keeps_no_cookie_is_told_what_would_help(server, browser)
         page.get_by_role("button", name="إرسال التقييم").click()
     expect(page.locator("h1")).to_have_text("شكرًا لك!")
     page.context.close()
+
+
+def test_a_form_left_open_past_its_link_expiry_is_still_taken(server, browser, monkeypatch):
+    """The link had a minute left when the page opened; the beneficiary sends an hour later.
+    The same link opened on another phone then gets the expired page."""
+    app, base = server
+    opened = time.time()
+    monkeypatch.setattr(rating_page, "_now", lambda: opened)
+    link = "%s/r/%s" % (base, sign_token(SECRET, "REQ/2026/00520", int(opened) + 60))
+    page = _page(browser, javascript=False)
+    page.goto(link)
+    monkeypatch.setattr(rating_page, "_now", lambda: opened + 3600)
+    page.locator("label[for=rating-3]").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="إرسال التقييم").click()
+    expect(page.locator("h1")).to_have_text("شكرًا لك!")
+    with app.app_context():
+        assert db.session().scalar(select(Rating.rating).where(Rating.request_ref == "REQ/2026/00520")) == 3
+    page.context.close()
+    other_phone = _page(browser, javascript=False)
+    other_phone.goto(link)
+    expect(other_phone.locator("h1")).to_have_text("انتهت صلاحية هذا الرابط")
+    other_phone.context.close()
 
 
 def test_touch_targets_keyboard_and_accessibility(server, browser, axe_source):
