@@ -174,7 +174,7 @@ def test_a_form_left_open_past_its_link_expiry_is_still_taken(server, browser, m
 
 
 def test_touch_targets_keyboard_and_accessibility(server, browser, axe_source):
-    app, base = server
+    _app, base = server
     page = _page(browser)
     page.goto("%s/r/%s" % (base, make_token("REQ/2026/00502")))
     page.locator("summary").click()  # open the optional questions
