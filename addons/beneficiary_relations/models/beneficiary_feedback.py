@@ -247,7 +247,7 @@ class BeneficiaryFeedback(models.Model):
         requests = low.request_id
         manager_of = {company: company._beneficiary_feedback_manager() for company in requests.company_id}
         request_model = self.env["ir.model"]._get("beneficiary.request").id
-        deadline = self.env.company._beneficiary_today()
+        deadline_of = requests._association_days()
         summaries = {
             rating: self.env._("Low satisfaction rating (%(rating)s/5): follow up", rating=rating)
             for rating in set(low.mapped("rating"))
@@ -260,7 +260,7 @@ class BeneficiaryFeedback(models.Model):
                 "activity_type_id": activity_type.id,
                 "summary": summaries[feedback.rating],
                 "note": note,
-                "date_deadline": deadline,
+                "date_deadline": deadline_of[feedback.request_id.company_id.id],
                 "res_model_id": request_model,
                 "res_id": feedback.request_id.id,
                 "automated": True,

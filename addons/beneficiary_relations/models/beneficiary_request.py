@@ -354,16 +354,21 @@ class BeneficiaryRequest(models.Model):
 
     @api.depends("decision_deadline", "decision")
     def _compute_urgency(self):
-        today = self.env.company._beneficiary_today()
-        self._assign_per_value(
-            {
-                request.id: {
-                    "urgency": deadlines.urgency(request.decision_deadline, today, bool(request.decision)) or False,
-                    "days_remaining": deadlines.days_remaining(request.decision_deadline, today) or 0,
-                }
-                for request in self
+        today_of = self._association_days()
+        values_of = {}
+        for request in self:
+            deadline, today = request.decision_deadline, today_of[request.company_id.id]
+            values_of[request.id] = {
+                "urgency": deadlines.urgency(deadline, today, bool(request.decision)) or False,
+                "days_remaining": deadlines.days_remaining(deadline, today) or 0,
             }
-        )
+        self._assign_per_value(values_of)
+
+    def _association_days(self):
+        """Today for each request's association, by company id (see
+        res.company._beneficiary_today); the current company's for a request without one."""
+        days = {company.id: company._beneficiary_today() for company in self.company_id}
+        return defaultdict(self.env.company._beneficiary_today, days)
 
     def _assign_per_value(self, values_of):
         """Store computed values given as ``{record id: {field: value}}`` with one
@@ -380,9 +385,11 @@ class BeneficiaryRequest(models.Model):
 
     @api.depends("decision_deadline", "decision")
     def _compute_is_overdue(self):
-        today = self.env.company._beneficiary_today()
+        today = self._association_days()
         for request in self:
-            request.is_overdue = deadlines.is_overdue(request.decision_deadline, today, bool(request.decision))
+            request.is_overdue = deadlines.is_overdue(
+                request.decision_deadline, today[request.company_id.id], bool(request.decision)
+            )
 
     @api.depends("committee_submitted_date", "decision_deadline", "decision_date")
     def _compute_decision_stats(self):
@@ -642,7 +649,7 @@ class BeneficiaryRequest(models.Model):
         """The chair closes the vote once the quorum is reached: the committee's rule
         gives the decision, the request moves to its approved or rejected stage and the
         applicant is notified."""
-        today = self.env.company._beneficiary_today()
+        today = self._association_days()
         for request in self:
             committee = request.sudo().committee_id
             if not self.env.su and committee.chair_id != self.env.user:
@@ -670,7 +677,7 @@ class BeneficiaryRequest(models.Model):
             request.sudo().write(
                 {
                     "decision": outcome.decision,
-                    "decision_date": today,
+                    "decision_date": today[request.company_id.id],
                     "decision_reason": request._decision_reason(),
                     "decision_tally": request._decision_tally(outcome),
                     "stage_id": stage.id,
@@ -843,13 +850,13 @@ class BeneficiaryRequest(models.Model):
     def _on_enter_kind(self, kind):
         """Stamp dates and schedule activities when requests enter a new step. Called
         from ``write`` so buttons and drag-and-drop behave the same; meant to be inherited."""
-        today = self.env.company._beneficiary_today()
+        today = self._association_days()
         user = self.env.user
         if kind == workflow.DECLARED:
             for request in self:
                 request.write(
                     {
-                        "declaration_date": request.declaration_date or today,
+                        "declaration_date": request.declaration_date or today[request.company_id.id],
                         "declaration_officer_id": (request.declaration_officer_id or user).id,
                     }
                 )
@@ -862,7 +869,7 @@ class BeneficiaryRequest(models.Model):
             for request in self.sudo():  # the promise is the workflow's, not the user's
                 request.write(
                     {
-                        "committee_submitted_date": today,
+                        "committee_submitted_date": today[request.company_id.id],
                         "answer_days": request.company_id.beneficiary_answer_days,
                     }
                 )
@@ -884,7 +891,7 @@ class BeneficiaryRequest(models.Model):
             )
         elif kind == workflow.DELIVERED:
             for request in self.filtered(lambda request: not request.delivery_date):
-                request.delivery_date = today
+                request.delivery_date = today[request.company_id.id]
             self.sudo().activity_feedback(["beneficiary_relations.mail_activity_request_delivery"])
             self._send_feedback_links()
 
@@ -896,7 +903,11 @@ class BeneficiaryRequest(models.Model):
         if not activity_type or not assignments:
             return
         model_id = self.env["ir.model"]._get_id(self._name)
-        default_deadline = activity_type._get_date_deadline()
+        # the type's delay counted from the association's day (Odoo counts from the user's)
+        default_deadline = {
+            company: activity_type.with_context(tz=company.beneficiary_tz)._get_date_deadline()
+            for company in {request.company_id for request, _user, _deadline in assignments}
+        }
         self.env["mail.activity"].sudo().create(
             [
                 {
@@ -906,7 +917,7 @@ class BeneficiaryRequest(models.Model):
                     "user_id": user.id,
                     "automated": True,
                     "summary": activity_type.summary,
-                    "date_deadline": deadline or default_deadline,
+                    "date_deadline": deadline or default_deadline[request.company_id],
                 }
                 for request, user, deadline in assignments
             ]
@@ -990,9 +1001,10 @@ class BeneficiaryRequest(models.Model):
         for vals in vals_list:
             if vals.get("name", "New") == "New":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                # the year in the number is that of the day received, in the association's calendar
+                # dated, and numbered in the year of, the day received in its association's calendar
+                vals["submitted_date"] = vals.get("submitted_date") or company._beneficiary_today()
                 vals["name"] = company._beneficiary_request_sequence().next_by_id(
-                    sequence_date=vals.get("submitted_date") or company._beneficiary_today()
+                    sequence_date=vals["submitted_date"]
                 )
         if not self.env.su:
             for vals in vals_list:
@@ -1110,22 +1122,25 @@ class BeneficiaryRequest(models.Model):
     def _cron_overdue_digest(self):
         """Daily: refresh the stored overdue flag, then give each manager one activity
         listing the overdue requests of their associations (updated, never duplicated)."""
-        today = self.env.company._beneficiary_today()
-        stale = self.search(
-            [
-                "|",
-                "&",
-                "&",
-                ("is_overdue", "=", False),
-                ("decision", "=", False),
-                ("decision_deadline", "<", today),
-                "&",
-                ("is_overdue", "=", True),
-                "|",
-                ("decision", "!=", False),
-                ("decision_deadline", ">=", today),
-            ]
-        )
+        stale = self.browse()
+        for company in self.env["res.company"].sudo().search([]):
+            today = company._beneficiary_today()
+            stale |= self.search(
+                [
+                    ("company_id", "=", company.id),
+                    "|",
+                    "&",
+                    "&",
+                    ("is_overdue", "=", False),
+                    ("decision", "=", False),
+                    ("decision_deadline", "<", today),
+                    "&",
+                    ("is_overdue", "=", True),
+                    "|",
+                    ("decision", "!=", False),
+                    ("decision_deadline", ">=", today),
+                ]
+            )
         if stale:
             self.env.add_to_compute(self._fields["is_overdue"], stale)
             stale.flush_recordset(["is_overdue"])
@@ -1144,7 +1159,6 @@ class BeneficiaryRequest(models.Model):
             ]
         )
         model_id = self.env["ir.model"]._get_id(self._name)
-        today = self.env.company._beneficiary_today()
         to_create = []
         for manager in managers:
             theirs = overdue.filtered(lambda request: request.company_id in manager.company_ids).with_context(
@@ -1156,7 +1170,7 @@ class BeneficiaryRequest(models.Model):
                 continue
             values = {
                 "res_id": theirs[0].id,
-                "date_deadline": today,
+                "date_deadline": manager.company_id._beneficiary_today(),
                 "note": theirs._overdue_digest_note(manager),
                 "summary": theirs.env._("Overdue support requests: %(count)s", count=len(theirs)),
             }

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..policy import local_day
 
 
@@ -12,6 +14,15 @@ class ResCompany(models.Model):
         default=14,
         help="Calendar days the research committee has to answer a support request, counted "
         "from its submission to the committee: 14 for two weeks, 30 for one month.",
+    )
+
+    beneficiary_tz = fields.Selection(
+        _tz_get,
+        string="Time Zone of the Association",
+        required=True,
+        default=local_day.ASSOCIATION_TZ,
+        help="The association's day: requests, declarations, decisions and deliveries are dated, "
+        "and deadlines counted, in this time zone, whatever the time zone of the user who records them.",
     )
 
     @api.constrains("beneficiary_answer_days")
@@ -27,10 +38,9 @@ class ResCompany(models.Model):
     def _beneficiary_today(self):
         """Today in the association's calendar, whoever asks: the dates the policy
         records and counts from do not follow a staff member's own time-zone
-        preference (see policy/local_day.py). The zone is that of the company's
-        contact, Riyadh when it has none."""
+        preference (see policy/local_day.py)."""
         company = self[:1] or self.env.company
-        return local_day.local_date(fields.Datetime.now(), company.sudo().partner_id.tz)
+        return local_day.local_date(fields.Datetime.now(), company.sudo().beneficiary_tz)
 
     def _beneficiary_request_sequence(self):
         """The numbering of this company's support requests (REQ/year/00001)."""

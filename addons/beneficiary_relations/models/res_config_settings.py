@@ -17,6 +17,7 @@ class ResConfigSettings(models.TransientModel):
     beneficiary_answer_days = fields.Integer(
         related="company_id.beneficiary_answer_days", readonly=False
     )
+    beneficiary_tz = fields.Selection(related="company_id.beneficiary_tz", readonly=False)
     beneficiary_feedback_url = fields.Char(
         string="Feedback Service Address",
         config_parameter=PARAM_URL,

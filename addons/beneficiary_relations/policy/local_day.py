@@ -9,8 +9,8 @@ at 01:00 in Riyadh signs it that day, even if their Odoo preference is unset
 (Odoo then uses UTC, where it is still the evening before).
 
 All associations this addon serves are in Saudi Arabia: one time zone,
-UTC+3 all year, no daylight saving. An association elsewhere sets the time
-zone of its company's contact, which :func:`local_date` then receives.
+UTC+3 all year, no daylight saving. Each association's zone is a setting
+(Riyadh by default), which :func:`local_date` receives.
 
 Edge cases
 ----------

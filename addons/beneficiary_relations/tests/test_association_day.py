@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from ..policy import local_day
+from ..policy import local_day, saudi_id
 from .common_request import SIGNATURE, RequestCase
 
 # 22:30 UTC on 22 November: 01:30 on 23 November in Riyadh, still the 22nd in
@@ -82,10 +82,43 @@ class TestAssociationDay(RequestCase):
         self.assertLessEqual(cron.nextcall - fields.Datetime.now(), timedelta(days=1))
 
     def test_an_association_elsewhere_sets_its_own_zone(self):
-        self.company.partner_id.tz = "America/New_York"
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.beneficiary_tz, "Asia/Riyadh")
+        settings.beneficiary_tz = "America/New_York"
+        settings.execute()
+        self.assertEqual(self.company.beneficiary_tz, "America/New_York")
         # 02:00 UTC on 23 November: 05:00 that day in Riyadh, 21:00 the day before in New York
         with freeze_time("2026-11-23 02:00:00"):
             self.assertEqual(self._received_by_officer().submitted_date, date(2026, 11, 22))
+
+    def test_a_new_association_counts_in_riyadh_whoever_creates_it(self):
+        created = self.env["res.company"].with_context(tz="Europe/London").create({"name": "Third Association (test)"})
+        self.assertEqual(created.beneficiary_tz, "Asia/Riyadh")
+
+    def test_each_association_counts_its_requests_in_its_own_zone(self):
+        self.other_company.beneficiary_tz = "America/New_York"
+        beneficiary_b = self.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Applicant Abroad",
+                "identity_number": saudi_id.complete("234567891"),
+                "company_id": self.other_company.id,
+            }
+        )
+        aid_type_b = self.env["beneficiary.aid.type"].create(
+            {"name": "Medicines (test)", "company_id": self.other_company.id}
+        )
+        riyadh = self._request()
+        new_york = self._request(
+            beneficiary_id=beneficiary_b.id, company_id=self.other_company.id, aid_type_id=aid_type_b.id, officer_id=False
+        )
+        (riyadh | new_york).write({"committee_submitted_date": date(2026, 11, 8), "answer_days": 14})
+        self.assertEqual(set((riyadh | new_york).mapped("decision_deadline")), {date(2026, 11, 22)})
+        # 21:00 UTC on the deadline: midnight in Riyadh, 16:00 in New York
+        with freeze_time("2026-11-22 21:00:00"):
+            self.env["beneficiary.request"]._cron_overdue_digest()
+            (riyadh | new_york).invalidate_recordset(["urgency", "days_remaining"])
+            self.assertEqual((riyadh.urgency, new_york.urgency), ("overdue", "due_soon"))
+            self.assertEqual((riyadh.is_overdue, new_york.is_overdue), (True, False))
 
     def test_a_request_received_on_new_years_night_is_numbered_in_the_new_year(self):
         # 22:00 UTC on 31 December 2026 is 01:00 on 1 January 2027 in Riyadh

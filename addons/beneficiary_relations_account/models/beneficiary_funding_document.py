@@ -51,7 +51,7 @@ class BeneficiaryFundingDocument(models.AbstractModel):
             return move.browse()
         if move.state != "posted":
             return move.browse()
-        date = max(self.env.company._beneficiary_today(), move.date)
+        date = max(move.company_id._beneficiary_today(), move.date)
         values = {"ref": ref, "date": date}
         if move.is_invoice():
             values["invoice_date"] = date
