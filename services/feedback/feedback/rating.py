@@ -1,4 +1,4 @@
-"""The public rating page: GET shows it (and records nothing), POST records one rating."""
+"""The public rating page: GET shows it (and records no rating), POST records one rating."""
 
 import hashlib
 import time
@@ -19,22 +19,28 @@ from .tokens import EXPIRED, LATE_SEND_SECONDS, TokenError, fingerprint, verify_
 bp = Blueprint("rating", __name__)
 
 
-# The browser's signed session lists the links whose form it was shown (their log fingerprints,
-# which match nothing stored): a form sent after its link expired is accepted from such a browser.
+# The browser's signed session lists the links whose form it was shown, by a digest of their own
+# (not the logs' fingerprint, so a phone's cookie matches no log line): such a browser may still
+# open and send the form for LATE_SEND_SECONDS after the link expired.
 OPENED = "opened"
 MAX_OPENED = 8
+_OPENED_PREFIX = b"feedback form opened\x00"
 
 
 def _now():
     return time.time()
 
 
-def _verified_ref(token, sent_late=False):
+def _opened_name(token):
+    return hashlib.sha256(_OPENED_PREFIX + token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _verified_ref(token):
     """The request reference of a genuine, unexpired token; otherwise the 410 or 404 page.
 
-    `sent_late`: the form is being sent. If the link has expired since, it is still accepted
-    for LATE_SEND_SECONDS from the browser that was shown its form (which only happens while
-    the link is valid), so a beneficiary who took their time does not lose their answers.
+    A link that has expired is still honoured for LATE_SEND_SECONDS in the browser that was
+    shown its form (which only happens while the link is valid): a beneficiary who took their
+    time, or whose phone reloaded the page, does not lose their answers.
     """
     secret = current_app.config["FEEDBACK_SECRET"]
     now = _now()
@@ -42,10 +48,11 @@ def _verified_ref(token, sent_late=False):
         return verify_token(secret, token, now=now).ref
     except TokenError as exc:
         reason = exc.reason
-    if reason == EXPIRED and sent_late and fingerprint(token) in session.get(OPENED, ()):
+    if reason == EXPIRED and _opened_name(token) in session.get(OPENED, ()):
         ref = _ref_if_expired_lately(secret, token, now)
         if ref is not None:
-            current_app.logger.info("rating form sent after its link expired token=~%s", fingerprint(token))
+            current_app.logger.info("rating link used after it expired, form shown in time token=~%s",
+                                    fingerprint(token))
             return ref
     current_app.logger.info("rating link refused (%s) token=~%s", reason, fingerprint(token))
     abort(410 if reason == EXPIRED else 404)
@@ -61,10 +68,10 @@ def _ref_if_expired_lately(secret, token, now):
 
 def _remember_opened(token):
     """Note in the browser's session that it was shown this link's form."""
-    name = fingerprint(token)
+    name = _opened_name(token)
     opened = list(session.get(OPENED, ()))
     if opened[-1:] != [name]:
-        session[OPENED] = [seen for seen in opened if seen != name][-(MAX_OPENED - 1):] + [name]
+        session[OPENED] = ([seen for seen in opened if seen != name] + [name])[-MAX_OPENED:]
 
 
 _INSERT_RATING = insert(Rating.__table__)
@@ -142,7 +149,7 @@ def _refused(ref, token, form, repeated):
 
 @bp.post("/r/<token>")
 def submit(token):
-    ref = _verified_ref(token, sent_late=True)
+    ref = _verified_ref(token)
     if request.files:
         # the page sends text only: a file in its place would reach the form's filters as one
         current_app.logger.info("rating form with a file in it token=~%s", fingerprint(token))

@@ -151,8 +151,8 @@ def test_a_browser_that_keeps_no_cookie_is_told_what_would_help(server, browser)
 
 
 def test_a_form_left_open_past_its_link_expiry_is_still_taken(server, browser, monkeypatch):
-    """The link had a minute left when the page opened; the beneficiary sends an hour later.
-    The same link opened on another phone then gets the expired page."""
+    """The link had a minute left when the page opened; an hour later the phone reloads the page
+    and the beneficiary sends it. The same link opened on another phone gets the expired page."""
     app, base = server
     opened = time.time()
     monkeypatch.setattr(rating_page, "_now", lambda: opened)
@@ -160,6 +160,7 @@ def test_a_form_left_open_past_its_link_expiry_is_still_taken(server, browser, m
     page = _page(browser, javascript=False)
     page.goto(link)
     monkeypatch.setattr(rating_page, "_now", lambda: opened + 3600)
+    page.reload()
     page.locator("label[for=rating-3]").click()
     with page.expect_navigation():
         page.get_by_role("button", name="إرسال التقييم").click()
