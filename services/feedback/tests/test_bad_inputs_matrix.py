@@ -394,10 +394,10 @@ def property_app(tmp_path_factory):
 @example(changed="/" + _LIVE[1:])
 @example(changed="/" + _DEAD[1:])
 def test_any_change_to_a_link_gets_the_not_found_page_never_expired_and_stores_nothing(property_app, changed):
-    assume(changed not in (_LIVE, _DEAD))
+    # a "/" before the token (%2F) only makes /r//…, which is redirected to the link itself
+    assume(changed.lstrip("/") not in (_LIVE, _DEAD))
     client = property_app.test_client()
     csrf = csrf_from(client.get(path(_LIVE)))
-    # follow_redirects: a link whose token starts with "/" (%2F) is redirected from /r//… to /r/…
     for response in (
         client.get(path(changed), follow_redirects=True),
         client.post(path(changed), data={"rating": "5", "csrf_token": csrf}, follow_redirects=True),
