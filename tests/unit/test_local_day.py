@@ -47,3 +47,16 @@ def test_without_a_zone_database_riyadh_is_utc_plus_three(monkeypatch):
 def test_a_date_is_not_a_moment():
     with pytest.raises(TypeError, match="datetime in UTC"):
         local_day.local_date(date(2026, 11, 22))
+
+
+def test_a_day_ends_at_the_next_midnight_in_riyadh():
+    assert local_day.end_of_day(date(2026, 12, 22)) == datetime(2026, 12, 22, 21, 0)
+    assert local_day.local_date(local_day.end_of_day(date(2026, 12, 22)) - timedelta(seconds=1)) == date(2026, 12, 22)
+    assert local_day.local_date(local_day.end_of_day(date(2026, 12, 22))) == date(2026, 12, 23)
+
+
+def test_a_day_ends_at_the_next_midnight_in_the_association_s_zone():
+    assert local_day.end_of_day(date(2026, 12, 22), "America/New_York") == datetime(2026, 12, 23, 5, 0)
+    # the short night of the change to summer time: midnight is still midnight
+    assert local_day.end_of_day(date(2027, 3, 13), "America/New_York") == datetime(2027, 3, 14, 5, 0)
+    assert local_day.end_of_day(date(2027, 3, 14), "America/New_York") == datetime(2027, 3, 15, 4, 0)

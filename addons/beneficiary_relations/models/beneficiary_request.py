@@ -286,6 +286,8 @@ class BeneficiaryRequest(models.Model):
         "delivered and printed as a QR code on the delivery receipt.",
     )
     feedback_link_expiry = fields.Datetime(string="Feedback Link Valid Until", copy=False, readonly=True)
+    # the last whole day the link works, in the association's calendar: what the beneficiary is told
+    feedback_link_last_day = fields.Date(string="Feedback Link Last Day", compute="_compute_feedback_link_last_day")
     feedback_link_sent = fields.Boolean(
         string="Feedback Link Sent", copy=False, readonly=True, index=True
     )
@@ -929,6 +931,16 @@ class BeneficiaryRequest(models.Model):
         for request in self:
             request.feedback_rating = request.feedback_ids[:1].rating
 
+    @api.depends("feedback_link_expiry", "company_id.beneficiary_tz")
+    def _compute_feedback_link_last_day(self):
+        for request in self:
+            expiry = request.feedback_link_expiry
+            request.feedback_link_last_day = (
+                (request.company_id or self.env.company)._beneficiary_day_of(expiry - timedelta(seconds=1))
+                if expiry
+                else False
+            )
+
     def _send_feedback_links(self):
         """Mint each request's feedback link and send it to the beneficiary.
 
@@ -948,9 +960,12 @@ class BeneficiaryRequest(models.Model):
                 )
             return False
         days = settings._beneficiary_feedback_days()
-        expiry = fields.Datetime.now().replace(microsecond=0) + timedelta(days=days)
+        today = self._association_days()
         template = self.env.ref("beneficiary_relations.mail_template_feedback_link")
         for request in self:
+            # valid through the whole of its last day, as the beneficiary reads "valid until"
+            company = request.company_id or self.env.company
+            expiry = company._beneficiary_end_of_day(today[company.id] + timedelta(days=days))
             token = feedback_token.make_token(
                 secret, request.name, int(expiry.replace(tzinfo=timezone.utc).timestamp())
             )

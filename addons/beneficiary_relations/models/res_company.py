@@ -42,6 +42,16 @@ class ResCompany(models.Model):
         company = self[:1] or self.env.company
         return local_day.local_date(fields.Datetime.now(), company.sudo().beneficiary_tz)
 
+    def _beneficiary_day_of(self, moment):
+        """The association's day at the naive UTC datetime ``moment``."""
+        self.ensure_one()
+        return local_day.local_date(moment, self.sudo().beneficiary_tz)
+
+    def _beneficiary_end_of_day(self, day):
+        """The naive UTC moment the association's ``day`` ends (its next midnight)."""
+        self.ensure_one()
+        return local_day.end_of_day(day, self.sudo().beneficiary_tz)
+
     def _beneficiary_request_sequence(self):
         """The numbering of this company's support requests (REQ/year/00001)."""
         return self._beneficiary_numbering(

@@ -19,9 +19,11 @@ Edge cases
 * An unknown or empty time-zone name falls back to Riyadh rather than to UTC.
 * Without a time-zone database on the machine, Riyadh is taken as the fixed
   offset UTC+3, which is what it is.
+* A period "until a day" (a rating link's) runs to the end of that day in the
+  association's zone: :func:`end_of_day`.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ASSOCIATION_TZ = "Asia/Riyadh"
@@ -47,3 +49,9 @@ def local_date(now, tz_name=None):
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     return now.astimezone(zone(tz_name)).date()
+
+
+def end_of_day(day, tz_name=None):
+    """The naive UTC moment at which ``day`` ends (the next midnight) in the zone ``tz_name``."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone(tz_name))
+    return midnight.astimezone(timezone.utc).replace(tzinfo=None)

@@ -1,8 +1,10 @@
 """Beneficiary satisfaction on the Odoo side: the link sent at delivery, the
 import of ratings from the public feedback service, and the figures."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -79,6 +81,19 @@ class TestFeedbackLink(FeedbackCase):
         self.assertEqual(len(sent), 1)
         self.assertIn(request.feedback_url, sent.body)
         self.assertIn(self.beneficiary.partner_id, sent.partner_ids)
+
+    def test_the_link_works_through_the_whole_last_day_the_message_names(self):
+        with freeze_time("2026-11-22 22:30:00"):  # 01:30 on 23 November in Riyadh
+            request = self._delivered()
+        # thirty days after the association's day of delivery, to its midnight in Riyadh (21:00 UTC)
+        end = datetime(2026, 12, 23, 21, 0)
+        self.assertEqual(request.feedback_link_expiry, end)
+        token = request.feedback_url.rsplit("/", 1)[1]
+        _reference, expiry = feedback_token.read_token(SECRET, token, now=end.replace(tzinfo=timezone.utc).timestamp() - 86400)
+        self.assertEqual(expiry, int(end.replace(tzinfo=timezone.utc).timestamp()))
+        self.assertEqual(request.feedback_link_last_day, date(2026, 12, 23))
+        sent = request.message_ids.filtered(lambda m: "how was our service" in (m.subject or ""))
+        self.assertIn("valid until 12/23/2026", sent.body)
 
     def test_no_mail_without_consent_but_the_receipt_still_has_the_link(self):
         self.beneficiary.contact_consent = False
