@@ -1137,10 +1137,11 @@ class BeneficiaryRequest(models.Model):
     def _cron_overdue_digest(self):
         """Daily: refresh the stored overdue flag, then give each manager one activity
         listing the overdue requests of their associations (updated, never duplicated)."""
-        stale = self.browse()
+        # each association's requests against its own day, in one search
+        domains = []
         for company in self.env["res.company"].sudo().search([]):
             today = company._beneficiary_today()
-            stale |= self.search(
+            domains.append(
                 [
                     ("company_id", "=", company.id),
                     "|",
@@ -1156,6 +1157,7 @@ class BeneficiaryRequest(models.Model):
                     ("decision_deadline", ">=", today),
                 ]
             )
+        stale = self.search(expression.OR(domains))
         if stale:
             self.env.add_to_compute(self._fields["is_overdue"], stale)
             stale.flush_recordset(["is_overdue"])

@@ -39,8 +39,7 @@ class ResCompany(models.Model):
         """Today in the association's calendar, whoever asks: the dates the policy
         records and counts from do not follow a staff member's own time-zone
         preference (see policy/local_day.py)."""
-        company = self[:1] or self.env.company
-        return local_day.local_date(fields.Datetime.now(), company.sudo().beneficiary_tz)
+        return (self[:1] or self.env.company)._beneficiary_day_of(fields.Datetime.now())
 
     def _beneficiary_day_of(self, moment):
         """The association's day at the naive UTC datetime ``moment``."""
