@@ -7,6 +7,7 @@ from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigError, without_password
+from .ratelimit_storage import storage_uri
 from .tokens import fingerprint
 
 CONTENT_SECURITY_POLICY = (
@@ -72,7 +73,7 @@ def limit_rating_pages(app, blueprint):
         limiter = Limiter(
             client_address,
             app=app,
-            storage_uri=uri,
+            storage_uri=storage_uri(uri),
             storage_options=storage_options(app.config),
             strategy="fixed-window",
             key_prefix="feedback",
