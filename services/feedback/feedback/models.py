@@ -6,6 +6,7 @@ The full token is kept in the outbox row only until Odoo has accepted it.
 """
 
 import datetime
+import time
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -16,9 +17,15 @@ PENDING, SENT, DEAD = "pending", "sent", "dead"
 OUTBOX_STATES = (PENDING, SENT, DEAD)
 
 
+def utc_at(moment):
+    """`moment` (seconds since the epoch) in UTC to the second below, without tzinfo: SQLite keeps
+    no zone, so every stored time is naive UTC."""
+    return datetime.datetime.fromtimestamp(int(moment), datetime.timezone.utc).replace(tzinfo=None)
+
+
 def utcnow():
-    """Now in UTC, without tzinfo: SQLite keeps no zone, so every stored time is naive UTC."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+    """Now, as utc_at gives it."""
+    return utc_at(time.time())
 
 
 class Base(DeclarativeBase):

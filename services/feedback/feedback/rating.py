@@ -13,7 +13,7 @@ from . import db, pages
 from .errors import render_no_cookie
 from .forms import FACES, QUESTION_TEXT, RatingForm
 from .i18n import LANGUAGES
-from .models import QUESTIONS, OutboxItem, Rating
+from .models import QUESTIONS, OutboxItem, Rating, utc_at
 from .tokens import EXPIRED, LATE_SEND_SECONDS, TokenError, fingerprint, verify_token
 
 bp = Blueprint("rating", __name__)
@@ -35,15 +35,14 @@ def _opened_name(token):
     return hashlib.sha256(_OPENED_PREFIX + token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _verified_ref(token):
-    """The request reference of a genuine, unexpired token; otherwise the 410 or 404 page.
+def _verified_ref(token, now):
+    """The request reference of a token genuine and unexpired at `now`; otherwise the 410 or 404 page.
 
     A link that has expired is still honoured for LATE_SEND_SECONDS in the browser that was
     shown its form (which only happens while the link is valid): a beneficiary who took their
     time, or whose phone reloaded the page, does not lose their answers.
     """
     secret = current_app.config["FEEDBACK_SECRET"]
-    now = _now()
     try:
         return verify_token(secret, token, now=now).ref
     except TokenError as exc:
@@ -115,7 +114,7 @@ def _done(already):
 
 @bp.get("/r/<token>")
 def show(token):
-    ref = _verified_ref(token)
+    ref = _verified_ref(token, _now())
     if _already_rated(ref):
         return _done(already=True)
     _remember_opened(token)
@@ -149,7 +148,11 @@ def _refused(ref, token, form, repeated):
 
 @bp.post("/r/<token>")
 def submit(token):
-    ref = _verified_ref(token)
+    # One moment for the check of the link and the rating's time: Odoo checks the link again at
+    # the rating's time, so a form accepted in the last second of its late day must be stamped
+    # within it, not a few milliseconds later in the next one.
+    now = _now()
+    ref = _verified_ref(token, now)
     if request.files:
         # the page sends text only: a file in its place would reach the form's filters as one
         current_app.logger.info("rating form with a file in it token=~%s", fingerprint(token))
@@ -158,7 +161,7 @@ def submit(token):
     repeated = _repeated_field()
     if repeated or not form.validate():
         return _refused(ref, token, form, repeated)
-    if not _store(ref, token, form):
+    if not _store(ref, token, form, now):
         return _done(already=True)
     # The fingerprint only: next to the access log's client address, the request's reference
     # would tie an address to a beneficiary (and the fingerprint matches nothing stored).
@@ -166,8 +169,9 @@ def submit(token):
     return _done(already=False)
 
 
-def _store(ref, token, form):
-    """Write the rating and its outbox row in one transaction; False if the request was rated before.
+def _store(ref, token, form, now):
+    """Write the rating, submitted at `now`, and its outbox row in one transaction; False if the
+    request was rated before.
 
     No "already rated?" query first: the unique request reference refuses a second rating, also
     when two submissions for the same request race. Plain inserts rather than the ORM's unit of
@@ -183,6 +187,7 @@ def _store(ref, token, form):
                     "rating": form.rating.data,
                     "answers": form.answers(),
                     "comment": form.comment.data or "",
+                    "submitted_at": utc_at(now),
                 },
             )
             connection.execute(_INSERT_OUTBOX, {"rating_id": inserted.inserted_primary_key[0], "token": token})

@@ -1,5 +1,6 @@
 """The rating page as a beneficiary meets it: GET never records, POST records once."""
 
+import datetime
 import re
 import time
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from feedback import db
 from feedback import rating as rating_page
 from feedback.models import OutboxItem, Rating
-from feedback.tokens import LATE_SEND_SECONDS, sign_token
+from feedback.tokens import LATE_SEND_SECONDS, sign_token, verify_token
 
 from helpers import SECRET, csrf_from, make_token, rate
 
@@ -155,6 +156,23 @@ def test_a_late_form_is_refused_after_a_day(app, client, monkeypatch):
     assert response.status_code == 410
     assert "This link has expired" in response.get_data(as_text=True)
     assert stored(app) == (0, 0)
+
+
+def test_a_form_sent_in_the_last_second_is_stamped_within_it(app, client, monkeypatch):
+    """Odoo checks the link again at the rating's time: the service stamps the moment at which it
+    accepted the form, so a rating it thanked in the last second of the late day is one Odoo takes."""
+    clock = _Clock(monkeypatch)
+    link, csrf = _open_then_expire(client, clock, "REQ/2026/00005", then=0)
+    expires_at = int(clock.now) + 60
+    clock.now = expires_at + LATE_SEND_SECONDS - 0.25
+    response = client.post("/r/%s" % link, data={"csrf_token": csrf, "rating": "3"})
+    assert response.status_code == 200
+    with app.app_context():
+        submitted_at = db.session().scalar(select(Rating.submitted_at))
+    moment = submitted_at.replace(tzinfo=datetime.timezone.utc).timestamp()
+    assert moment == expires_at + LATE_SEND_SECONDS - 1, submitted_at
+    # the check Odoo makes on import (docs/feedback-contract.md, "Sending late")
+    assert verify_token(SECRET, link, now=moment - LATE_SEND_SECONDS).ref == "REQ/2026/00005"
 
 
 def test_a_late_form_is_accepted_only_from_the_browser_shown_it(app, client, monkeypatch):
