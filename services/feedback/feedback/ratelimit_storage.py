@@ -5,17 +5,20 @@ from a timer thread that it starts again 10 ms after the last one, for as long a
 coming, and each run walks every counter. The per-link limit keeps one counter per link opened in
 the last minute, so under a burst of ratings a worker started a hundred threads a second, each
 walking thousands of counters: with 3,600 counters (a worker's share of the benchmark's minute)
-0.53 ms a sweep and 0.11 ms a thread, 64 ms of every second of CPU, about 1 ms per submission
+0.53 ms a sweep and 0.11 ms a thread, 64 ms of every second of CPU: about 1 ms per submission
+by that measure, too little to show through the benchmark machine's noise under gunicorn
 (benchmarks/RESULTS.md, fix 13). Counters are read and counted exactly as before; only the sweep
-of the ones nobody asks for again runs once a second, so a worker's memory still holds the last
-minute's counters and no more.
+of the ones nobody asks for again runs once a second, so a worker's memory holds the last
+minute's counters and, while requests come in, none more than about a second older (a worker
+that goes quiet sweeps again at its next request, as limits' own storage does).
 
-``memory://`` in FEEDBACK_RATELIMIT_STORAGE_URL selects this storage (see `storage_uri`). The
+Any ``memory:`` URL in FEEDBACK_RATELIMIT_STORAGE_URL selects this storage (see `storage_uri`). The
 fallback Flask-Limiter uses while Redis is unreachable is still limits' own: it only runs for the
 length of an outage.
 """
 
 import threading
+from urllib.parse import urlsplit
 
 from limits.storage import MemoryStorage
 
@@ -41,7 +44,8 @@ class SweptMemoryStorage(MemoryStorage):
 
 
 def storage_uri(uri):
-    """The URI to give Flask-Limiter for FEEDBACK_RATELIMIT_STORAGE_URL's `uri`."""
-    if uri == "memory://":
+    """The URI to give Flask-Limiter for FEEDBACK_RATELIMIT_STORAGE_URL's `uri`: this storage for
+    any spelling of limits' memory storage (``memory://``, ``memory:///``, ``MEMORY://``)."""
+    if urlsplit(uri).scheme.lower() == "memory":
         return SCHEME + "://"
     return uri
