@@ -164,7 +164,10 @@ def test_a_form_sent_in_the_last_second_is_stamped_within_it(app, client, monkey
     clock = _Clock(monkeypatch)
     link, csrf = _open_then_expire(client, clock, "REQ/2026/00005", then=0)
     expires_at = int(clock.now) + 60
-    clock.now = expires_at + LATE_SEND_SECONDS - 0.25
+    # The clock reads 0.25 s before the end of the late day, and in the next second at any later
+    # reading: a stamp taken after the check would fall there.
+    readings = iter([expires_at + LATE_SEND_SECONDS - 0.25])
+    monkeypatch.setattr(rating_page, "_now", lambda: next(readings, expires_at + LATE_SEND_SECONDS + 0.5))
     response = client.post("/r/%s" % link, data={"csrf_token": csrf, "rating": "3"})
     assert response.status_code == 200
     with app.app_context():
