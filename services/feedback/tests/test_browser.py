@@ -14,18 +14,16 @@ import shutil
 import subprocess
 import tarfile
 import threading
-import time
 
 import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from feedback import db
-from feedback import rating as rating_page
 from feedback.models import Rating
 from feedback.tokens import sign_token
 
-from helpers import SECRET, make_app, make_token
+from helpers import SECRET, ServiceClock, make_app, make_token
 
 pytestmark = pytest.mark.browser
 
@@ -154,12 +152,11 @@ def test_a_form_left_open_past_its_link_expiry_is_still_taken(server, browser, m
     """The link had a minute left when the page opened; an hour later the phone reloads the page
     and the beneficiary sends it. The same link opened on another phone gets the expired page."""
     app, base = server
-    opened = time.time()
-    monkeypatch.setattr(rating_page, "_now", lambda: opened)
-    link = "%s/r/%s" % (base, sign_token(SECRET, "REQ/2026/00520", int(opened) + 60))
+    clock = ServiceClock(monkeypatch)
+    link = "%s/r/%s" % (base, sign_token(SECRET, "REQ/2026/00520", int(clock.now) + 60))
     page = _page(browser, javascript=False)
     page.goto(link)
-    monkeypatch.setattr(rating_page, "_now", lambda: opened + 3600)
+    clock.now += 3600
     page.reload()
     page.locator("label[for=rating-3]").click()
     with page.expect_navigation():

@@ -12,7 +12,7 @@ from feedback import rating as rating_page
 from feedback.models import OutboxItem, Rating
 from feedback.tokens import LATE_SEND_SECONDS, sign_token, verify_token
 
-from helpers import SECRET, csrf_from, make_token, rate
+from helpers import SECRET, ServiceClock, csrf_from, make_token, rate
 
 
 def stored(app):
@@ -120,14 +120,6 @@ def test_expired_link_gets_410_and_stores_nothing(app, client):
     assert stored(app) == (0, 0)
 
 
-class _Clock:
-    """The service's clock, moved by hand (feedback.rating asks it the time)."""
-
-    def __init__(self, monkeypatch):
-        self.now = time.time()
-        monkeypatch.setattr(rating_page, "_now", lambda: self.now)
-
-
 def _open_then_expire(client, clock, ref, left=60, then=600):
     """Open the form of a link with `left` seconds to live, then let `then` seconds pass."""
     link = sign_token(SECRET, ref, int(clock.now) + left)
@@ -137,7 +129,7 @@ def _open_then_expire(client, clock, ref, left=60, then=600):
 
 
 def test_a_form_opened_before_its_link_expired_can_still_be_sent(app, client, monkeypatch):
-    clock = _Clock(monkeypatch)
+    clock = ServiceClock(monkeypatch)
     link, csrf = _open_then_expire(client, clock, "REQ/2026/00003")
     assert app.test_client().get("/r/%s" % link).status_code == 410, "the link itself has expired"
     reloaded = client.get("/r/%s" % link)  # a phone that reloads the page it had open
@@ -149,7 +141,7 @@ def test_a_form_opened_before_its_link_expired_can_still_be_sent(app, client, mo
 
 
 def test_a_late_form_is_refused_after_a_day(app, client, monkeypatch):
-    clock = _Clock(monkeypatch)
+    clock = ServiceClock(monkeypatch)
     link, csrf = _open_then_expire(client, clock, "REQ/2026/00003", then=60 + LATE_SEND_SECONDS)
     assert client.get("/r/%s" % link).status_code == 410
     response = client.post("/r/%s?lang=en" % link, data={"csrf_token": csrf, "rating": "4"})
@@ -161,7 +153,7 @@ def test_a_late_form_is_refused_after_a_day(app, client, monkeypatch):
 def test_a_form_sent_in_the_last_second_is_stamped_within_it(app, client, monkeypatch):
     """Odoo checks the link again at the rating's time: the service stamps the moment at which it
     accepted the form, so a rating it thanked in the last second of the late day is one Odoo takes."""
-    clock = _Clock(monkeypatch)
+    clock = ServiceClock(monkeypatch)
     link, csrf = _open_then_expire(client, clock, "REQ/2026/00005", then=0)
     expires_at = int(clock.now) + 60
     # The clock reads 0.25 s before the end of the late day, and in the next second at any later
@@ -179,7 +171,7 @@ def test_a_form_sent_in_the_last_second_is_stamped_within_it(app, client, monkey
 
 
 def test_a_late_form_is_accepted_only_from_the_browser_shown_it(app, client, monkeypatch):
-    clock = _Clock(monkeypatch)
+    clock = ServiceClock(monkeypatch)
     link, _csrf = _open_then_expire(client, clock, "REQ/2026/00003")
     other_browser = app.test_client()
     # a working form of its own, from another link that is still valid
@@ -190,7 +182,7 @@ def test_a_late_form_is_accepted_only_from_the_browser_shown_it(app, client, mon
 
 
 def test_a_browser_remembers_the_last_forms_it_was_shown(app, client, monkeypatch):
-    clock = _Clock(monkeypatch)
+    clock = ServiceClock(monkeypatch)
     first, csrf = _open_then_expire(client, clock, "REQ/2026/00010", left=3600, then=0)
     for number in range(11, 11 + rating_page.MAX_OPENED - 1):
         client.get("/r/%s" % sign_token(SECRET, "REQ/2026/%05d" % number, int(clock.now) + 3600))

@@ -4,20 +4,18 @@ import datetime
 import random
 import re
 import threading
-import time
 import xmlrpc.client
 
 import pytest
 from sqlalchemy import select, update
 
 from feedback import db
-from feedback import rating as rating_page
 from feedback.forms import clean_comment
 from feedback.models import OutboxItem, Rating, utcnow
 from feedback.sync import BadReply, OdooClient, Policy, check_reply, describe, drain
 from feedback.tokens import sign_token
 
-from helpers import SECRET, csrf_from, load_fake_odoo, make_token, rate
+from helpers import SECRET, ServiceClock, csrf_from, load_fake_odoo, make_token, rate
 
 fake_odoo_module = load_fake_odoo()
 
@@ -93,11 +91,11 @@ def test_ratings_reach_odoo_with_the_contract_values(app, client, runner, fake_o
 
 def test_a_form_sent_after_its_link_expired_reaches_odoo(app, client, runner, fake_odoo, monkeypatch):
     """The page was shown ten minutes ago, while the link was valid; it expired a minute ago."""
-    now = time.time()
-    link = sign_token(SECRET, "REQ/2026/00007", int(now) - 60)
-    monkeypatch.setattr(rating_page, "_now", lambda: now - 600)
+    clock = ServiceClock(monkeypatch)
+    link = sign_token(SECRET, "REQ/2026/00007", int(clock.now) - 60)
+    clock.now -= 600
     csrf = csrf_from(client.get("/r/%s" % link))
-    monkeypatch.setattr(rating_page, "_now", time.time)
+    clock.now += 600
     assert client.post("/r/%s" % link, data={"csrf_token": csrf, "rating": "3"}).status_code == 200
     result = sync(runner)
     assert result.exit_code == 0, result.output
