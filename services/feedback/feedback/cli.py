@@ -123,8 +123,9 @@ def requeue_command(ids):
     if ids:
         query = query.where(OutboxItem.id.in_(ids))
     now = utcnow()
-    result = session.execute(query.values(state=PENDING, attempts=0, next_attempt_at=now, created_at=now))
-    session.commit()
+    with db.writing(session.get_bind()):
+        result = session.execute(query.values(state=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+        session.commit()
     click.echo("%d dead row(s) put back in the queue; run: flask --app feedback sync" % result.rowcount)
 
 

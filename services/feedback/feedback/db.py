@@ -1,7 +1,12 @@
 """Database engine and sessions bound to the app, and the `flask db upgrade` command."""
 
+import contextlib
+import fcntl
 import functools
+import logging
 import os
+import threading
+import weakref
 
 import click
 from flask import current_app, g
@@ -11,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+_logger = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -21,6 +27,84 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+class WriteLock:
+    """One writer at a time on a SQLite file, across the threads and processes of the service,
+    each waiter woken as soon as the writer before it is done.
+
+    SQLite takes one writer at a time. Left to itself, a connection that finds the file locked
+    sleeps and tries again, 1, 2, 5, 10, then up to 100 ms at a time (its busy timeout), so that
+    under a burst of ratings the workers sat idle while the file was free: the submissions were
+    bound by those sleeps, not by the CPU (benchmarks/RESULTS.md, run 14). Here writers queue on a
+    lock the kernel hands over at once: a thread lock between the threads of a process, then
+    flock(2) on a file beside the database between processes (web workers, the sync, commands).
+
+    The wait has no deadline of its own: the writer ahead holds the lock for one short
+    transaction, which SQLite's own busy timeout bounds when the writer ahead of it is a
+    connection that does not take this lock (a copy of the file opened by hand, say); a process
+    that dies holding it lets go by dying. A file that cannot be opened (a read-only folder, where
+    no write can succeed anyway) leaves the processes to SQLite's own waiting.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._threads = threading.Lock()
+        self._file = None
+        self._opened = False
+        _FORK_AWARE.add(self)
+
+    @contextlib.contextmanager
+    def held(self):
+        with self._threads:
+            handle = self._handle()
+            if handle is None:
+                yield
+                return
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _handle(self):
+        # Called with the thread lock held: the file is opened once per process, on first use.
+        if not self._opened:
+            self._opened = True
+            try:
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)  # as the first connection would
+                self._file = open(self.path, "ab")  # noqa: SIM115 # closed with the lock
+                weakref.finalize(self, self._file.close)
+            except OSError as exc:
+                _logger.warning("the SQLite writers' lock file cannot be opened (%s): writers wait "
+                                "as SQLite makes them", type(exc).__name__)
+        return self._file
+
+    def _after_fork(self):
+        # The child starts free of its parent's hold: a thread lock that another thread of the
+        # parent held stays held in the child for ever, and the flock of the open file it
+        # inherited would let parent and child write at once. Closing its copy of the file does
+        # not release the parent's flock (unlocking it would).
+        self._threads = threading.Lock()
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self._opened = False
+
+
+_FORK_AWARE = weakref.WeakSet()
+os.register_at_fork(after_in_child=lambda: [lock._after_fork() for lock in list(_FORK_AWARE)])
+
+
+# engine -> its WriteLock (SQLite engines only)
+_WRITE_LOCKS = weakref.WeakKeyDictionary()
+
+
+def writing(bound):
+    """A context in which to run a write transaction on `bound` (an engine): one writer at a time
+    on SQLite (see WriteLock), nothing to wait for on PostgreSQL."""
+    lock = _WRITE_LOCKS.get(bound)
+    return lock.held() if lock is not None else contextlib.nullcontext()
+
+
 def make_engine(url):
     # hide_parameters: a failed statement's error (logged with its traceback) would otherwise
     # show its values, among them a whole token and the beneficiary's comment.
@@ -29,12 +113,15 @@ def make_engine(url):
     engine = create_engine(url, hide_parameters=True)
     parsed = make_url(url)
     path = parsed.database
+    lock_path = None
     # a "file:" URI (uri=true, e.g. mode=ro) names a file that must already be there
     if path and path != ":memory:" and parsed.query.get("uri") != "true":
         folder = os.path.dirname(os.path.abspath(path))
         # Made on first connection, not at start-up: creating the app has no side effects.
         event.listen(engine, "do_connect", lambda *_args: os.makedirs(folder, exist_ok=True))
+        lock_path = os.path.abspath(path) + "-writer"
     event.listen(engine, "connect", _sqlite_pragmas)
+    _WRITE_LOCKS[engine] = WriteLock(lock_path)
     return engine
 
 

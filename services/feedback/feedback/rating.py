@@ -177,8 +177,9 @@ def _store(ref, token, form, now):
     when two submissions for the same request race. Plain inserts rather than the ORM's unit of
     work, which took about a third of the POST's CPU (benchmarks/RESULTS.md).
     """
+    bound = db.engine()
     try:
-        with db.engine().begin() as connection:
+        with db.writing(bound), bound.begin() as connection:
             inserted = connection.execute(
                 _INSERT_RATING,
                 {

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
 
+from . import db
 from .models import DEAD, PENDING, SENT, OutboxItem, Rating, utcnow
 
 ERROR_MAX = 500
@@ -263,9 +264,10 @@ def _save(session, changes):
     for change in changes:
         values = {key: value for key, value in change.items() if key != "id"}
         kinds.setdefault(frozenset(values), []).append(dict(values, row_id=change["id"]))
-    for rows in kinds.values():
-        session.execute(_UPDATE_PENDING, rows)
-    session.commit()
+    with db.writing(session.get_bind()):
+        for rows in kinds.values():
+            session.execute(_UPDATE_PENDING, rows)
+        session.commit()
 
 
 def drain(session, client, policy, clock=utcnow):
