@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import threading
+import time
 import weakref
 
 import click
@@ -27,55 +28,106 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+# How long a writer waits for the one ahead before it goes on under SQLite's own waiting (its
+# busy timeout, which is as long): a writer ahead that is stopped rather than dead (Ctrl-Z on a
+# command, a paused container) must not hold every request of the site for ever.
+WAIT_SECONDS = 5.0
+# How often a waiting process tries the lock between processes again (see WriteLock).
+RETRY_SECONDS = 0.0005
+
+
 class WriteLock:
-    """One writer at a time on a SQLite file, across the threads and processes of the service,
-    each waiter woken as soon as the writer before it is done.
+    """One writer at a time on a SQLite file, across the threads and processes of the service.
 
     SQLite takes one writer at a time. Left to itself, a connection that finds the file locked
-    sleeps and tries again, 1, 2, 5, 10, then up to 100 ms at a time (its busy timeout), so that
-    under a burst of ratings the workers sat idle while the file was free: the submissions were
-    bound by those sleeps, not by the CPU (benchmarks/RESULTS.md, run 14). Here writers queue on a
-    lock the kernel hands over at once: a thread lock between the threads of a process, then
-    flock(2) on a file beside the database between processes (web workers, the sync, commands).
+    sleeps and tries again 1, 2, 5, 10, then up to 100 ms later (its busy handler), so that under
+    a burst of ratings the workers sat idle while the file was already free: the submissions were
+    bound by those sleeps, not by the CPU (benchmarks/RESULTS.md, run 14). Here the threads of a
+    process wait on a thread lock, which wakes one of them as soon as it is released, and the one
+    thread of each process that holds it waits for the other processes (web workers, the sync,
+    commands) on flock(2) on a file beside the database, trying again every half millisecond.
+    Neither is first come, first served: the waiters race for a lock set free.
 
-    The wait has no deadline of its own: the writer ahead holds the lock for one short
-    transaction, which SQLite's own busy timeout bounds when the writer ahead of it is a
-    connection that does not take this lock (a copy of the file opened by hand, say); a process
-    that dies holding it lets go by dying. A file that cannot be opened (a read-only folder, where
-    no write can succeed anyway) leaves the processes to SQLite's own waiting.
+    A writer waits at most WAIT_SECONDS, then goes on without the lock and leaves the waiting to
+    SQLite, with a warning: a writer ahead that stopped while holding it (a process that dies lets
+    go by dying) then costs each write one wait, not the whole site. A lock file that cannot be
+    opened (a folder the service may not write, a volume not mounted yet) is tried again at the
+    next write, and meanwhile SQLite does the waiting as before.
     """
 
     def __init__(self, path):
         self.path = path
         self._threads = threading.Lock()
+        self._owner = None
         self._file = None
-        self._opened = False
+        self._failed = False
         _FORK_AWARE.add(self)
 
     @contextlib.contextmanager
-    def held(self):
-        with self._threads:
+    def held(self, wait=None):
+        """Hold the lock for a write transaction; yields True, or False when the wait ran out and
+        the write goes on without it."""
+        wait = WAIT_SECONDS if wait is None else wait
+        if self._owner == threading.get_ident():
+            raise RuntimeError("a write transaction on this SQLite file is already under way in this thread")
+        deadline = time.monotonic() + wait
+        if not self._threads.acquire(timeout=wait):
+            self._gave_up(wait)
+            yield False
+            return
+        try:
+            self._owner = threading.get_ident()
             handle = self._handle()
             if handle is None:
-                yield
-                return
-            fcntl.flock(handle, fcntl.LOCK_EX)
+                yield True
+            elif self._wait_for_processes(handle, deadline):
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+            else:
+                self._gave_up(wait)
+                yield False
+        finally:
+            self._owner = None
+            self._threads.release()
+
+    @staticmethod
+    def _wait_for_processes(handle, deadline):
+        # flock(2) has no timeout: a blocking call would wait for a stopped process for ever.
+        while True:
             try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(RETRY_SECONDS)
+
+    @staticmethod
+    def _gave_up(wait):
+        _logger.warning("a write to the SQLite database waited %.1f s for the writer ahead; it goes on "
+                        "and leaves the waiting to SQLite (is a process that writes to it stopped?)", wait)
 
     def _handle(self):
-        # Called with the thread lock held: the file is opened once per process, on first use.
-        if not self._opened:
-            self._opened = True
-            try:
-                os.makedirs(os.path.dirname(self.path), exist_ok=True)  # as the first connection would
-                self._file = open(self.path, "ab")  # noqa: SIM115 # closed with the lock
-                weakref.finalize(self, self._file.close)
-            except OSError as exc:
+        # Called with the thread lock held. Opened once per process; read-only is enough for
+        # flock, so a lock file made by another user (a command run as root) still serves.
+        if self._file is not None:
+            return self._file
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)  # as the first connection would
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._file = os.fdopen(descriptor, "rb")
+        except OSError as exc:
+            if not self._failed:
                 _logger.warning("the SQLite writers' lock file cannot be opened (%s): writers wait "
-                                "as SQLite makes them", type(exc).__name__)
+                                "as SQLite makes them until it can", type(exc).__name__)
+            self._failed = True
+            return None
+        # Closed with the lock object; a file object, so that closing it twice (after a fork, see
+        # _after_fork) never closes a descriptor number the process has given to something else.
+        weakref.finalize(self, self._file.close)
+        self._failed = False
         return self._file
 
     def _after_fork(self):
@@ -84,10 +136,10 @@ class WriteLock:
         # inherited would let parent and child write at once. Closing its copy of the file does
         # not release the parent's flock (unlocking it would).
         self._threads = threading.Lock()
+        self._owner = None
         if self._file is not None:
             self._file.close()
         self._file = None
-        self._opened = False
 
 
 _FORK_AWARE = weakref.WeakSet()
@@ -121,7 +173,10 @@ def make_engine(url):
         event.listen(engine, "do_connect", lambda *_args: os.makedirs(folder, exist_ok=True))
         lock_path = os.path.abspath(path) + "-writer"
     event.listen(engine, "connect", _sqlite_pragmas)
-    _WRITE_LOCKS[engine] = WriteLock(lock_path)
+    if lock_path:
+        # an in-memory database has no other process to wait for, and a "file:" URI is left to
+        # SQLite's own waiting
+        _WRITE_LOCKS[engine] = WriteLock(lock_path)
     return engine
 
 
@@ -192,14 +247,17 @@ def ping():
     The write is an UPDATE of the schema's version row to itself, rolled back: a database that
     still answers reads but refuses writes (a read-only file, a replica after a failover) would
     show the rating page and then fail every submission."""
-    with engine().connect() as connection:
+    bound = engine()
+    with bound.connect() as connection:
         current = schema_is_current(connection)
-        try:
-            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
-        except DBAPIError:
-            return current, False
-        finally:
-            connection.rollback()
+        connection.commit()  # the schema's read ends before the write waits its turn
+        with writing(bound):
+            try:
+                connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            except DBAPIError:
+                return current, False
+            finally:
+                connection.rollback()
         return current, True
 
 
