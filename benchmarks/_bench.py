@@ -463,6 +463,9 @@ def odoo_install(db, modules, addons_path, log_path):
     with open(log_path, "ab") as log:
         result = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, check=False, timeout=3600)  # noqa: S603
     if result.returncode:
+        # Not left behind: the next run would take the half-made database for a template (an
+        # Odoo update of a module that is not installed succeeds, doing nothing).
+        dropdb(db)
         raise RuntimeError("installing %s into %s failed; see %s" % (modules, db, log_path))
 
 
