@@ -165,18 +165,14 @@ def make_engine(url):
     engine = create_engine(url, hide_parameters=True)
     parsed = make_url(url)
     path = parsed.database
-    lock_path = None
-    # a "file:" URI (uri=true, e.g. mode=ro) names a file that must already be there
+    # A "file:" URI (uri=true, e.g. mode=ro) names a file that must already be there. It is left
+    # to SQLite's own waiting, as an in-memory database is: the writers' lock is only for a file.
     if path and path != ":memory:" and parsed.query.get("uri") != "true":
         folder = os.path.dirname(os.path.abspath(path))
         # Made on first connection, not at start-up: creating the app has no side effects.
         event.listen(engine, "do_connect", lambda *_args: os.makedirs(folder, exist_ok=True))
-        lock_path = os.path.abspath(path) + "-writer"
+        _WRITE_LOCKS[engine] = WriteLock(os.path.abspath(path) + "-writer")
     event.listen(engine, "connect", _sqlite_pragmas)
-    if lock_path:
-        # an in-memory database has no other process to wait for, and a "file:" URI is left to
-        # SQLite's own waiting
-        _WRITE_LOCKS[engine] = WriteLock(lock_path)
     return engine
 
 
