@@ -12,7 +12,7 @@ import uuid
 import pytest
 import sqlalchemy
 
-from helpers import POSTGRES_URL, make_app, make_token
+from helpers import POSTGRES_URL, SECRET, load_fake_odoo, make_app, make_token
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +62,14 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def fake_odoo():
+    """The fake Odoo on a loopback port, for the tests that sync."""
+    fake = load_fake_odoo().FakeOdoo(SECRET).start()
+    yield fake
+    fake.close()
 
 
 @pytest.fixture

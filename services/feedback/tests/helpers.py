@@ -1,12 +1,15 @@
 """Helpers shared by the service tests (fixtures are in conftest.py)."""
 
+import functools
 import importlib.util
 import os
 import pathlib
 import re
 import time
 
-from feedback import create_app, rating
+from sqlalchemy import func, select
+
+from feedback import create_app, db, rating
 from feedback.db import upgrade
 from feedback.tokens import sign_token
 
@@ -16,12 +19,25 @@ REPO = SERVICE.parents[1]
 POSTGRES_URL = os.environ.get("FEEDBACK_TEST_POSTGRES_URL")
 
 
+@functools.cache
 def load_fake_odoo():
+    """tests/contract/xmlrpc_fake_odoo.py as a module, loaded once (it holds no state of its own)."""
     path = REPO / "tests/contract/xmlrpc_fake_odoo.py"
     spec = importlib.util.spec_from_file_location("xmlrpc_fake_odoo", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def odoo_settings(odoo):
+    """The settings that point the service at `odoo`, a fake Odoo (tests/contract/xmlrpc_fake_odoo.py)."""
+    return {"ODOO_URL": odoo.url, "ODOO_DB": odoo.db, "ODOO_LOGIN": odoo.login, "ODOO_API_KEY": odoo.api_key}
+
+
+def count(app, model):
+    """How many rows of `model` the app's database holds."""
+    with app.app_context():
+        return db.session().scalar(select(func.count(model.id)))
 
 
 def make_app(database_url, **config):

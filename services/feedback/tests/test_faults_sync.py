@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from feedback import db
 from feedback.models import OutboxItem, Rating, utcnow
 
-from helpers import SECRET, SERVICE, load_fake_odoo, make_token, rate
+from helpers import SECRET, SERVICE, load_fake_odoo, make_token, odoo_settings, rate
 from test_faults_gunicorn import Burst, Gunicorn, free_port, rating_jobs, service_environment
 
 fake_odoo_module = load_fake_odoo()
@@ -58,7 +58,7 @@ def odoo():
 
 def sync_environment(database_url, odoo, **extra):
     settings = {
-        "ODOO_URL": odoo.url, "ODOO_DB": odoo.db, "ODOO_LOGIN": odoo.login, "ODOO_API_KEY": odoo.api_key,
+        **odoo_settings(odoo),
         "ODOO_CONNECT_TIMEOUT": "1", "ODOO_READ_TIMEOUT": "0.5", "FEEDBACK_SYNC_BATCH_SIZE": "25",
         "FEEDBACK_SYNC_MAX_ATTEMPTS": "50", "FEEDBACK_SYNC_BACKOFF_BASE": "0.05", "FEEDBACK_SYNC_BACKOFF_MAX": "0.2",
     }
@@ -159,7 +159,7 @@ def test_a_burst_reaches_odoo_once_whatever_odoo_does(app, database_url, odoo, t
 def app_config(odoo):
     """The in-process app (ratings, `sync` through Click's runner) talks to the fake Odoo too."""
     return {
-        "ODOO_URL": odoo.url, "ODOO_DB": odoo.db, "ODOO_LOGIN": odoo.login, "ODOO_API_KEY": odoo.api_key,
+        **odoo_settings(odoo),
         "ODOO_READ_TIMEOUT": 0.5, "FEEDBACK_SYNC_MAX_ATTEMPTS": 3, "RATELIMIT_ENABLED": False,
     }
 

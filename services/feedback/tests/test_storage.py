@@ -7,18 +7,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import db, rating
 from feedback.models import Base, OutboxItem, Rating, utcnow
 
-from helpers import make_token, rate
-
-
-def _count(app, model):
-    with app.app_context():
-        return db.session().scalar(select(func.count(model.id)))
+from helpers import count, make_token, rate
 
 
 def test_migrations_build_exactly_the_models(app):
@@ -46,7 +41,7 @@ def test_upgrade_from_the_first_schema_keeps_the_ratings_and_renews_the_due_inde
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     assert indexes.get("ix_outbox_due") == ["state", "next_attempt_at", "id"]
     assert "ix_outbox_state_next_attempt_at" not in indexes
-    assert _count(app, Rating) == 1 and _count(app, OutboxItem) == 1
+    assert count(app, Rating) == 1 and count(app, OutboxItem) == 1
 
 
 def test_one_rating_per_request_reference(app):
@@ -84,10 +79,10 @@ def test_rating_and_outbox_row_are_written_together_or_not_at_all(app, client, t
     finally:
         event.remove(engine, "before_cursor_execute", refuse)
     assert response.status_code == 500
-    assert (_count(app, Rating), _count(app, OutboxItem)) == (0, 0)
+    assert (count(app, Rating), count(app, OutboxItem)) == (0, 0)
     # The beneficiary can try again, and this time it is stored.
     assert rate(client, token, rating=5).status_code == 200
-    assert (_count(app, Rating), _count(app, OutboxItem)) == (1, 1)
+    assert (count(app, Rating), count(app, OutboxItem)) == (1, 1)
 
 
 @pytest.mark.parametrize("table", ["rating", "outbox"])
@@ -112,7 +107,7 @@ def test_a_failed_insert_is_logged_without_the_token_or_the_comment(app, client,
     assert "database is locked" in caplog.text and "INSERT INTO %s" % table in caplog.text
     assert token not in caplog.text and token[-22:] not in caplog.text
     assert comment not in caplog.text
-    assert (_count(app, Rating), _count(app, OutboxItem)) == (0, 0)
+    assert (count(app, Rating), count(app, OutboxItem)) == (0, 0)
 
 
 def test_a_lost_race_for_the_same_request_shows_already_rated(app, client, token, monkeypatch):
@@ -124,7 +119,7 @@ def test_a_lost_race_for_the_same_request_shows_already_rated(app, client, token
     response = rate(client, token, rating=5)
     assert response.status_code == 200
     assert "تم تقييم هذا الطلب من قبل" in response.get_data(as_text=True)
-    assert _count(app, Rating) == 1
+    assert count(app, Rating) == 1
 
 
 def test_stored_values_round_trip(app, client):

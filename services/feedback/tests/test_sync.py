@@ -15,25 +15,13 @@ from feedback.models import OutboxItem, Rating, utcnow
 from feedback.sync import BadReply, OdooClient, Policy, check_reply, describe, drain
 from feedback.tokens import sign_token
 
-from helpers import SECRET, ServiceClock, csrf_from, load_fake_odoo, make_token, rate
-
-fake_odoo_module = load_fake_odoo()
-
-
-@pytest.fixture
-def fake_odoo():
-    fake = fake_odoo_module.FakeOdoo(SECRET).start()
-    yield fake
-    fake.close()
+from helpers import SECRET, ServiceClock, csrf_from, make_token, odoo_settings, rate
 
 
 @pytest.fixture
 def app_config(fake_odoo):
     return {
-        "ODOO_URL": fake_odoo.url,
-        "ODOO_DB": fake_odoo.db,
-        "ODOO_LOGIN": fake_odoo.login,
-        "ODOO_API_KEY": fake_odoo.api_key,
+        **odoo_settings(fake_odoo),
         "ODOO_CONNECT_TIMEOUT": 2.0,
         "ODOO_READ_TIMEOUT": 0.5,
         "FEEDBACK_SYNC_MAX_ATTEMPTS": 3,

@@ -20,12 +20,12 @@ import sys
 import threading
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from feedback import db
 from feedback.models import DEAD, PENDING, SENT, OutboxItem, Rating
 
-from helpers import SECRET, SERVICE, csrf_from, load_fake_odoo, make_app, make_token, rate
+from helpers import SERVICE, count, csrf_from, make_app, make_token, odoo_settings, rate
 
 SHORT = 0.3  # seconds a writer waits in the tests that expect it to give up
 ENDS = 20  # seconds within which what should happen must have happened
@@ -190,26 +190,11 @@ def test_postgresql_writes_wait_for_nothing():
 
 
 @pytest.fixture
-def fake_odoo():
-    fake = load_fake_odoo().FakeOdoo(SECRET).start()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
 def sqlite_app(tmp_path, fake_odoo):
     path = tmp_path / "feedback.sqlite3"
-    app = make_app(
-        "sqlite:///%s" % path,
-        ODOO_URL=fake_odoo.url, ODOO_DB=fake_odoo.db, ODOO_LOGIN=fake_odoo.login, ODOO_API_KEY=fake_odoo.api_key,
-    )
+    app = make_app("sqlite:///%s" % path, **odoo_settings(fake_odoo))
     yield app, path
     app.extensions["feedback_db"]["engine"].dispose()
-
-
-def _count_ratings(app):
-    with app.app_context():
-        return db.session().scalar(select(func.count(Rating.id)))
 
 
 def _outbox_states(app):
@@ -239,7 +224,7 @@ def test_a_submission_waits_for_the_writer_ahead_and_is_then_stored(sqlite_app, 
         path, refused, lambda: client.post("/r/%s" % token, data={"csrf_token": csrf, "rating": "4"}), "the submission"
     )
     assert answer.status_code == 200
-    assert _count_ratings(app) == 1
+    assert count(app, Rating) == 1
 
 
 def test_the_sync_writes_its_outcome_in_turn(sqlite_app, refused):
@@ -276,7 +261,7 @@ def test_a_writer_ahead_that_never_lets_go_costs_a_wait_not_the_site(sqlite_app,
         using, answers = in_thread(use_the_site)
         using.join(ENDS)
         assert answers == [[200, 200, 200]], "the site waited for a writer that never lets go"
-    assert _count_ratings(app) == 2
+    assert count(app, Rating) == 2
     assert "waited 0.3 s for the writer ahead" in caplog.text
 
 
@@ -288,6 +273,6 @@ def test_databases_without_a_lock_file_take_every_write(tmp_path, url):
         client = app.test_client()
         for number in (82, 83):
             assert rate(client, make_token("REQ/2026/%05d" % number), rating=5).status_code == 200
-        assert _count_ratings(app) == 2
+        assert count(app, Rating) == 2
     finally:
         app.extensions["feedback_db"]["engine"].dispose()
