@@ -10,6 +10,8 @@ from flask import Flask, request
 from . import cli, config, db, errors, health, i18n, pages, rating, security
 from .logs import redact_path
 
+SESSION_COOKIE = "feedback_session"
+
 
 class FeedbackFlask(Flask):
     def log_exception(self, exc_info):
@@ -32,7 +34,7 @@ def create_app(test_config=None):
         WTF_CSRF_SSL_STRICT=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_NAME="feedback_session",
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
         RATELIMIT_HEADERS_ENABLED=False,
         # If the limit storage (Redis) is down, keep serving with per-process limits rather than fail.
         RATELIMIT_SWALLOW_ERRORS=True,
@@ -44,6 +46,11 @@ def create_app(test_config=None):
         app.config.update(test_config)
     config.check(app.config)
     app.config["SECRET_KEY"] = config.session_key(app.config["FEEDBACK_SECRET"])
+    if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == SESSION_COOKIE:
+        # Over HTTPS the cookie that binds the form's CSRF token is a "__Host-" cookie: browsers
+        # keep it only when this host set it over HTTPS, for Path=/ and without Domain, so a
+        # neighbouring subdomain or a plain-HTTP page cannot plant one of its own in its place.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-" + SESSION_COOKIE
     app.logger.setLevel(app.config["FEEDBACK_LOG_LEVEL"])
 
     security.init_app(app)

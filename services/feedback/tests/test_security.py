@@ -13,7 +13,7 @@ from feedback import db
 from feedback.models import Rating
 from feedback.tokens import fingerprint
 
-from helpers import SECRET, make_app, make_token, rate
+from helpers import SECRET, count, csrf_from, make_app, make_token, rate
 
 
 def test_security_headers_on_every_page(client, token):
@@ -38,6 +38,24 @@ def test_session_cookie_is_http_only_and_same_site(client, token):
 @pytest.fixture
 def app_config(request):
     return getattr(request, "param", {})
+
+
+HTTPS = {"FEEDBACK_PUBLIC_URL": "https://rate.example.org", "SESSION_COOKIE_SECURE": True}
+
+
+@pytest.mark.parametrize("app_config", [HTTPS], indirect=True, ids=["https"])
+def test_over_https_the_session_cookie_is_a_host_only_secure_cookie(app, client, token):
+    base = "https://rate.example.org"
+    cookie = client.get("/r/%s" % token, base_url=base).headers["Set-Cookie"]
+    assert cookie.startswith("__Host-feedback_session=")
+    attributes = [part.strip() for part in cookie.split(";")[1:]]
+    # what browsers require of a "__Host-" cookie, or they drop it
+    assert "Secure" in attributes and "Path=/" in attributes
+    assert not any(part.lower().startswith("domain=") for part in attributes)
+    page = client.get("/r/%s" % token, base_url=base)
+    response = client.post("/r/%s" % token, base_url=base, data={"csrf_token": csrf_from(page), "rating": "4"})
+    assert response.status_code == 200
+    assert count(app, Rating) == 1
 
 
 @pytest.mark.parametrize(
