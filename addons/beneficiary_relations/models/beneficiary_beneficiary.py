@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import get_lang
 
 from ..policy import hijri, household, saudi_id
@@ -7,6 +7,16 @@ from ..policy import hijri, household, saudi_id
 #: Who may read a beneficiary's health condition and a prisoner's case.
 SENSITIVE_GROUPS = (
     "beneficiary_relations.group_beneficiary_researcher,"
+    "beneficiary_relations.group_beneficiary_manager"
+)
+
+#: Who handles the case itself: everyone but the accountants, who pay approved aid. The
+#: categories (patients, prisoners' families) and the request's own words say what the
+#: health and prison fields say.
+CASE_GROUPS = (
+    "beneficiary_relations.group_beneficiary_officer,"
+    "beneficiary_relations.group_beneficiary_researcher,"
+    "beneficiary_relations.group_beneficiary_committee,"
     "beneficiary_relations.group_beneficiary_manager"
 )
 
@@ -118,6 +128,7 @@ class BeneficiaryBeneficiary(models.Model):
         "beneficiary_id",
         "category_id",
         string="Categories",
+        groups=CASE_GROUPS,
     )
 
     # Household, income and housing
@@ -331,8 +342,18 @@ class BeneficiaryBeneficiary(models.Model):
         values["type"] = "contact"
         return values
 
+    def _refuse_other_contact(self):
+        """A beneficiary's contact is the one made with them. Their name, phones and email are
+        written into it as superuser (see write()), so letting a user link another contact
+        would let them rewrite anyone's, a colleague's login email included."""
+        raise AccessError(
+            self.env._("A beneficiary keeps the contact created with them: it cannot be replaced by another.")
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(vals.get("partner_id") for vals in vals_list):
+            self._refuse_other_contact()
         for vals in vals_list:
             if vals.get("identity_number"):
                 vals["identity_number"] = saudi_id.normalize(vals["identity_number"])
@@ -350,6 +371,10 @@ class BeneficiaryBeneficiary(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if "partner_id" in vals and not self.env.su and any(
+            beneficiary.partner_id.id != vals["partner_id"] for beneficiary in self
+        ):
+            self._refuse_other_contact()
         if vals.get("identity_number"):
             vals["identity_number"] = saudi_id.normalize(vals["identity_number"])
         result = super().write(vals)

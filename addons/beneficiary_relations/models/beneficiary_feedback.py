@@ -248,17 +248,14 @@ class BeneficiaryFeedback(models.Model):
         manager_of = {company: company._beneficiary_feedback_manager() for company in requests.company_id}
         request_model = self.env["ir.model"]._get("beneficiary.request").id
         deadline_of = requests._association_days()
-        summaries = {
-            rating: self.env._("Low satisfaction rating (%(rating)s/5): follow up", rating=rating)
-            for rating in set(low.mapped("rating"))
-        }
-        # Not the comment itself: an activity is read by whoever reads its request (the case's
-        # researcher, the committee), while ratings are for officers and managers only.
+        # Neither the score nor the comment: an activity is read by whoever reads its request
+        # (the case's researcher, the committee), while ratings are for officers and managers.
+        summary = self.env._("Satisfaction follow-up: call the beneficiary back")
         note = plaintext2html(self.env._("Read the beneficiary's comment on the rating, then call them back."))
         vals_list = [
             {
                 "activity_type_id": activity_type.id,
-                "summary": summaries[feedback.rating],
+                "summary": summary,
                 "note": note,
                 "date_deadline": deadline_of[feedback.request_id.company_id.id],
                 "res_model_id": request_model,

@@ -10,6 +10,7 @@ from odoo.tools import format_date, is_html_empty
 from odoo.tools.sql import create_index
 
 from ..policy import deadlines, feedback_token, hijri, voting, workflow
+from .beneficiary_beneficiary import CASE_GROUPS
 
 RESEARCH_GROUPS = (
     "beneficiary_relations.group_beneficiary_researcher,"
@@ -75,7 +76,7 @@ class BeneficiaryRequest(models.Model):
     aid_type_id = fields.Many2one(
         "beneficiary.aid.type", string="Aid Type", tracking=True, check_company=True, index=True
     )
-    description = fields.Text(help="What the beneficiary asks for, in their words.")
+    description = fields.Text(help="What the beneficiary asks for, in their words.", groups=CASE_GROUPS)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     requested_amount = fields.Monetary(currency_field="currency_id", tracking=True)
     branch_id = fields.Many2one("beneficiary.branch", string="Branch", check_company=True)
@@ -977,8 +978,21 @@ class BeneficiaryRequest(models.Model):
                 }
             )
             if request.beneficiary_id.contact_consent and request.partner_id.email:
-                request.sudo().message_post_with_source(
-                    template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                # Whoever holds the link can rate in the beneficiary's place, and a request's
+                # chatter is read by its researcher, the committee and the accountants: the
+                # e-mail goes out tied to no record (its recipient alone reads it, and it is
+                # deleted once sent), and the chatter only notes that it went.
+                template.sudo().send_mail(
+                    request.id,
+                    email_layout_xmlid="mail.mail_notification_light",
+                    email_values={"model": False, "res_id": False},
+                )
+                request.sudo().message_post(
+                    body=self.env._(
+                        "The rating link was e-mailed to the beneficiary; it is valid until %(day)s.",
+                        day=format_date(self.env, request.feedback_link_last_day),
+                    ),
+                    subtype_xmlid="mail.mt_note",
                 )
         return True
 
@@ -1093,8 +1107,34 @@ class BeneficiaryRequest(models.Model):
                 )
             )
 
+    def _check_identity_fields(self, vals):
+        """Refuse, from a user, a change of what identifies a request to the beneficiary: its
+        number, which their rating link names, and its applicant once they signed its
+        declaration (the research, the vote and the aid are about that person)."""
+        if "name" in vals and any(request.name != vals["name"] for request in self):
+            raise UserError(
+                self.env._(
+                    "A request keeps the number it was given when it was recorded: the beneficiary's "
+                    "receipt and rating link name it."
+                )
+            )
+        if "beneficiary_id" in vals:
+            signed = self.filtered(
+                lambda request: request.stage_kind not in (False, workflow.RECEIVED, workflow.VERIFIED)
+                and request.beneficiary_id.id != vals["beneficiary_id"]
+            )
+            if signed:
+                raise UserError(
+                    self.env._(
+                        "The applicant of %(request)s signed its declaration: the applicant no longer "
+                        "changes. For another applicant, record a new request.",
+                        request=signed[0].name,
+                    )
+                )
+
     def write(self, vals):
         if not self.env.su:
+            self._check_identity_fields(vals)
             self._check_workflow_fields(vals)
         if "stage_id" not in vals:
             return super().write(vals)
@@ -1202,12 +1242,13 @@ class BeneficiaryRequest(models.Model):
             Activity.create(to_create)
 
     def _overdue_digest_note(self, manager):
+        # Request numbers, not applicants' names: the digest sits on one of the requests, whose
+        # researcher and officers read it too, and lists the manager's other requests.
         several_companies = len(self.company_id) > 1
         lines = Markup("").join(
-            Markup("<li>%s &mdash; %s &mdash; %s</li>")
+            Markup("<li>%s &mdash; %s</li>")
             % (
                 f"{request.name} ({request.company_id.name})" if several_companies else request.name,
-                request.beneficiary_id.name,
                 self.env._(
                     "promised for %(date)s, days late: %(days)s",
                     date=format_date(self.env, request.decision_deadline, lang_code=manager.lang),

@@ -114,6 +114,45 @@ class TestBeneficiaryContactAccess(RequestCase):
         partner.with_user(officer).write({"mobile": "0509999999"})
         self.assertEqual(partner.mobile, "0509999999")
 
+    def test_no_user_links_a_beneficiary_to_another_contact(self):
+        """The beneficiary's details are written into their contact as superuser: linked to a
+        colleague's contact, an officer would rewrite that colleague's login email."""
+        colleague = self.manager.partner_id
+        email = colleague.email
+        Beneficiary = self.env["beneficiary.beneficiary"].with_user(self.officer)
+        with self.assertRaisesRegex(AccessError, "keeps the contact created with them"):
+            Beneficiary.create(
+                {
+                    "name": "Borrowed Contact (test)",
+                    "identity_number": saudi_id.complete("107788990"),
+                    "company_id": self.company.id,
+                    "partner_id": colleague.id,
+                    "email": "someone.else@example.com",
+                }
+            )
+        with self.assertRaisesRegex(AccessError, "keeps the contact created with them"):
+            self.second.with_user(self.officer).write({"partner_id": colleague.id, "email": "someone.else@example.com"})
+        self.assertEqual(colleague.email, email)
+        self.assertNotEqual(self.second.partner_id, colleague)
+        # the beneficiary's own contact still follows what the officer types
+        self.second.with_user(self.officer).write({"partner_id": self.second.partner_id.id, "email": "applicant@example.com"})
+        self.assertEqual(self.second.partner_id.email, "applicant@example.com")
+
+    def test_a_beneficiary_who_follows_is_not_listed_to_another_association(self):
+        """Followers have no company: the rules take the beneficiary's."""
+        request = self._advance(self._request(), "research")
+        request.message_subscribe(partner_ids=self.beneficiary.partner_id.ids)
+        follower = self.env["mail.followers"].search(
+            [("res_model", "=", request._name), ("res_id", "=", request.id), ("partner_id", "=", self.beneficiary.partner_id.id)]
+        )
+        self.assertTrue(follower)
+        Follower = self.env["mail.followers"]
+        self.assertEqual(Follower.with_user(self.officer).search([("id", "=", follower.id)]), follower)
+        for roles in (["officer"], ["manager"]):
+            user = self._user("h9_%s_elsewhere" % roles[0], roles, company=self.other_company)
+            with self.subTest(roles=roles):
+                self.assertFalse(Follower.with_user(user).search([("id", "=", follower.id)]))
+
     def test_the_applicant_shows_on_the_request_for_the_roles_that_read_it(self):
         request = self._advance(self._request(), "committee")
         for user in (self.officer, self.researcher, self.chair, self.manager):

@@ -118,6 +118,9 @@ class TestDecisionDates(RequestCase):
             self.assertEqual(len(digests), 1)
             self.assertIn(request.name, digests.note)
             self.assertIn(other.name, digests.note)
+            # its researcher reads it too: numbers, no applicant's name
+            self.assertNotIn(request.beneficiary_id.name, digests.note)
+            self.assertNotIn(other.beneficiary_id.name, digests.note)
             self.assertEqual(digests.note.count("<li>"), 2, "another association's requests stay out")
             self.assertNotIn(housing.beneficiary_id.name, digests.note)
             self.env["beneficiary.request"]._cron_overdue_digest()
@@ -127,6 +130,9 @@ class TestDecisionDates(RequestCase):
             self.assertEqual(self._digests(), digests)
             self.assertNotIn(request.name, digests.note)
             self.assertIn(other.name, digests.note)
+            # its researcher reads it too: numbers, no applicant's name
+            self.assertNotIn(request.beneficiary_id.name, digests.note)
+            self.assertNotIn(other.beneficiary_id.name, digests.note)
             self.assertFalse(request.is_overdue)
 
     def test_digest_disappears_when_nothing_is_overdue(self):

@@ -61,6 +61,12 @@ class FeedbackCase(RequestCase):
         item.update(extra)
         return item
 
+    def _link_mails(self):
+        """The e-mails with a rating link queued for the beneficiary."""
+        return self.env["mail.mail"].search(
+            [("recipient_ids", "in", self.beneficiary.partner_id.ids), ("subject", "ilike", "how was our service")]
+        )
+
     def _import(self, items):
         return self.env["beneficiary.feedback"].with_user(self.service_user).import_feedback(items)
 
@@ -77,10 +83,25 @@ class TestFeedbackLink(FeedbackCase):
         days_valid = (datetime.fromtimestamp(expiry) - datetime.now()).days
         self.assertIn(days_valid, (29, 30))
         self.assertNotIn(self.beneficiary.name.split()[0], token, "the link carries no personal data")
-        sent = request.message_ids.filtered(lambda m: "how was our service" in (m.subject or ""))
+        sent = self._link_mails()
         self.assertEqual(len(sent), 1)
-        self.assertIn(request.feedback_url, sent.body)
-        self.assertIn(self.beneficiary.partner_id, sent.partner_ids)
+        self.assertIn(request.feedback_url, sent.body_html)
+        self.assertEqual(sent.recipient_ids, self.beneficiary.partner_id)
+
+    def test_the_link_is_not_left_where_the_requests_other_readers_see_it(self):
+        """Whoever holds the link can rate in the beneficiary's place: the researcher, the
+        committee and the accountants read the request's chatter, not its link."""
+        request = self._delivered()
+        token = request.feedback_url.rsplit("/", 1)[1]
+        self.assertEqual(len(self._link_mails()), 1, "the beneficiary is sent the link")
+        Message = self.env["mail.message"]
+        self.assertFalse(Message.search([("body", "ilike", token)]).filtered(lambda m: m.model or m.res_id))
+        for user in (self.researcher, self.chair, self.accountant):
+            with self.subTest(user=user.login):
+                self.assertFalse(Message.with_user(user).search([("body", "ilike", token)]))
+        note = request.message_ids.filtered(lambda m: "rating link was e-mailed" in str(m.body))
+        self.assertEqual(len(note), 1, "the chatter says the link went out")
+        self.assertNotIn(token, str(note.body))
 
     def test_the_link_works_through_the_whole_last_day_the_message_names(self):
         with freeze_time("2026-11-22 22:30:00"):  # 01:30 on 23 November in Riyadh
@@ -92,14 +113,13 @@ class TestFeedbackLink(FeedbackCase):
         _reference, expiry = feedback_token.read_token(SECRET, token, now=end.replace(tzinfo=timezone.utc).timestamp() - 86400)
         self.assertEqual(expiry, int(end.replace(tzinfo=timezone.utc).timestamp()))
         self.assertEqual(request.feedback_link_last_day, date(2026, 12, 23))
-        sent = request.message_ids.filtered(lambda m: "how was our service" in (m.subject or ""))
-        self.assertIn("valid until 12/23/2026", sent.body)
+        self.assertIn("valid until 12/23/2026", self._link_mails().body_html)
 
     def test_no_mail_without_consent_but_the_receipt_still_has_the_link(self):
         self.beneficiary.contact_consent = False
         request = self._delivered()
         self.assertTrue(request.feedback_url)
-        self.assertFalse(request.message_ids.filtered(lambda m: "how was our service" in (m.subject or "")))
+        self.assertFalse(self._link_mails())
         html, _format = self.env["ir.actions.report"]._render_qweb_html(
             "beneficiary_relations.action_report_request_receipt", request.ids
         )
@@ -322,7 +342,9 @@ class TestLowRatingFollowup(FeedbackCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.company._beneficiary_feedback_manager())
         self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
-        self.assertIn("1/5", activity.summary)
+        # the researcher reads it too: no score in it
+        self.assertNotRegex(activity.summary, r"\d")
+        self.assertIn("follow-up", activity.summary)
         self.assertEqual(activity.date_deadline, self.company._beneficiary_today())
         # the comment stays on the rating: the case's researcher reads the request's activities
         self.assertNotIn("closed", str(activity.note))
@@ -342,7 +364,7 @@ class TestLowRatingFollowup(FeedbackCase):
             if rating <= 2:
                 self.assertEqual(len(activities), 1, request.name)
                 self.assertEqual(activities.user_id, manager, request.name)
-                self.assertIn(f"{rating}/5", activities.summary)
+                self.assertNotIn(str(rating), activities.summary)
             else:
                 self.assertFalse(activities, f"a rating of {rating} needs no follow-up")
 

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo import Command
 from odoo.tests import Form, tagged
 
@@ -104,6 +104,22 @@ class TestRequestAccess(RequestCase):
         with self.assertRaises(AccessError):
             as_accountant.read(["research_recommendation"])
         self.assertTrue(approved.with_user(self.researcher).research_report)
+        # what the beneficiary asked for in their words, and their categories (patients,
+        # prisoners' families), tell what the health and prison fields tell
+        approved.description = "Insulin while the sponsorship is studied"
+        approved.beneficiary_id.category_ids = self.env["beneficiary.category"].search([], limit=2)
+        self.assertTrue(approved.beneficiary_id.category_ids)
+        with self.assertRaises(AccessError):
+            as_accountant.read(["description"])
+        with self.assertRaises(AccessError):
+            as_accountant.beneficiary_id.read(["category_ids"])
+        self.assertNotIn("description", as_accountant.fields_get())
+        form = as_accountant.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('name="description"', form)
+        self.assertNotIn('for="description"', form)
+        for user in (self.officer, self.researcher, self.chair, self.manager):
+            with self.subTest(user=user.login):
+                self.assertEqual(approved.with_user(user).description, "Insulin while the sponsorship is studied")
 
     def test_the_vote_filter_is_for_members_and_never_fails_another_role(self):
         """The accountant may not read votes: the Awaiting My Vote filter is not on their search
@@ -161,6 +177,41 @@ class TestRequestAccess(RequestCase):
                 form = Form(request.with_user(user))
                 self.assertEqual(form.name, request.name)
                 self.assertEqual(form.decision, "approved")
+
+    def test_the_applicant_changes_only_until_they_sign_the_declaration(self):
+        """A researcher who could switch their case's applicant would then read anyone's health
+        and prison details through it."""
+        target = self.env["beneficiary.beneficiary"].create(
+            {
+                "name": "Other Applicant (test)",
+                "identity_number": saudi_id.complete("108899001"),
+                "health_condition": "Dialysis three times a week",
+                "company_id": self.company.id,
+            }
+        )
+        case = self._advance(self._request(), "research")
+        with self.assertRaisesRegex(UserError, "signed its declaration"):
+            case.with_user(self.researcher).write({"beneficiary_id": target.id})
+        with self.assertRaisesRegex(UserError, "signed its declaration"):
+            case.with_user(self.officer).write({"beneficiary_id": target.id})
+        self.assertEqual(case.beneficiary_id, self.beneficiary)
+        with self.assertRaises(AccessError):
+            target.with_user(self.researcher).read(["health_condition"])
+        # before the declaration, the officer corrects a wrong applicant
+        received = self._request()
+        received.with_user(self.officer).write({"beneficiary_id": target.id})
+        self.assertEqual(received.beneficiary_id, target)
+
+    def test_a_request_keeps_its_number(self):
+        """The rating link names a request by its number: renamed, a link would rate another."""
+        first, second = self._request(), self._request()
+        names = (first.name, second.name)
+        for user in (self.officer, self.manager):
+            with self.subTest(user=user.login), self.assertRaisesRegex(UserError, "keeps the number"):
+                first.with_user(user).write({"name": "TMP-%s" % user.login})
+        with self.assertRaisesRegex(UserError, "keeps the number"):
+            second.with_user(self.officer).write({"name": first.name})
+        self.assertEqual((first.name, second.name), names)
 
     def test_documents_follow_their_request(self):
         """Medical reports and prison papers: a role reads the documents of the requests it

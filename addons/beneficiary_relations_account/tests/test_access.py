@@ -139,6 +139,31 @@ class TestFundingAccess(FundingCase):
         self.assertEqual(Partner.with_user(self.accountant).search([("id", "in", contacts.ids)]), self.beneficiary.partner_id)
         self.assertEqual(Partner.with_user(self.officer).search([("id", "in", contacts.ids)]), contacts)
 
+    def test_a_beneficiary_who_follows_an_approved_request_is_listed_in_their_association_only(self):
+        self.rent_request.message_subscribe(partner_ids=self.beneficiary.partner_id.ids)
+        follower = self.env["mail.followers"].search(
+            [("res_model", "=", "beneficiary.request"), ("res_id", "=", self.rent_request.id),
+             ("partner_id", "=", self.beneficiary.partner_id.id)]
+        )
+        self.assertTrue(follower)
+
+        def bookkeeper(login, company):
+            return new_test_user(
+                self.env, login=login, groups="account.group_account_invoice",
+                company_id=company.id, company_ids=[company.id],
+            )
+
+        def listed(user):
+            Follower = self.env["mail.followers"].with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+            return Follower.search([("id", "=", follower.id)])
+
+        for user in (self.accountant, bookkeeper("h9_bookkeeper", self.company)):
+            with self.subTest(user=user.login):
+                self.assertEqual(listed(user), follower)
+        for user in (self.other_accountant, bookkeeper("h9_bookkeeper_elsewhere", self.other_company)):
+            with self.subTest(user=user.login):
+                self.assertFalse(listed(user))
+
     def test_an_officer_cannot_create_money(self):
         with self.assertRaises(AccessError):
             self.env["beneficiary.donation"].with_user(self.officer).create({"donor_id": self.donor.id, "amount": 10})
