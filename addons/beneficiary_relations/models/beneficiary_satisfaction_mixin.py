@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+MANAGER_GROUP = "beneficiary_relations.group_beneficiary_manager"
+
 
 class BeneficiarySatisfactionMixin(models.AbstractModel):
     """Satisfaction figures of everything a request points to (aid type, channel).
@@ -13,12 +15,19 @@ class BeneficiarySatisfactionMixin(models.AbstractModel):
     _description = "Satisfaction Figures"
     _satisfaction_request_field = None
 
-    satisfaction_rating = fields.Float(string="Average Rating", compute="_compute_satisfaction", digits=(3, 2))
-    satisfaction_csat = fields.Float(string="Satisfaction Rate (%)", compute="_compute_satisfaction", digits=(5, 1))
-    satisfaction_response_rate = fields.Float(
-        string="Response Rate (%)", compute="_compute_satisfaction", digits=(5, 1)
+    # For the managers, as the satisfaction analysis they come from: computed as superuser, an
+    # aid type's or a channel's figures with one rating in them are that beneficiary's rating,
+    # which a role that may read the request (and not its rating) would then know.
+    satisfaction_rating = fields.Float(
+        string="Average Rating", compute="_compute_satisfaction", digits=(3, 2), groups=MANAGER_GROUP
     )
-    satisfaction_count = fields.Integer(string="Ratings", compute="_compute_satisfaction")
+    satisfaction_csat = fields.Float(
+        string="Satisfaction Rate (%)", compute="_compute_satisfaction", digits=(5, 1), groups=MANAGER_GROUP
+    )
+    satisfaction_response_rate = fields.Float(
+        string="Response Rate (%)", compute="_compute_satisfaction", digits=(5, 1), groups=MANAGER_GROUP
+    )
+    satisfaction_count = fields.Integer(string="Ratings", compute="_compute_satisfaction", groups=MANAGER_GROUP)
 
     @api.depends_context("allowed_company_ids")
     def _compute_satisfaction(self):

@@ -438,6 +438,16 @@ class TestFeedbackAccess(FeedbackCase):
         with self.assertRaises(AccessError):
             self.env["beneficiary.satisfaction.report"].with_user(self.officer).search([])
 
+    def test_the_figures_of_an_aid_type_or_a_channel_are_for_managers(self):
+        """With one rating in them, they are that beneficiary's rating."""
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=1)])
+        self.assertEqual(self.aid_type.with_user(self.manager).satisfaction_count, 1)
+        for user in (self.officer, self.researcher, self.chair, self.accountant):
+            for record in (self.aid_type, self.channel):
+                with self.subTest(user=user.login, model=record._name), self.assertRaises(AccessError):
+                    record.with_user(user).read(["satisfaction_rating"])
+
 
 class TestSatisfactionFigures(FeedbackCase):
     def test_average_csat_and_response_rate(self):
