@@ -37,7 +37,9 @@ keepalive = 5
 # Requests are tiny: refuse long request lines and many headers early.
 limit_request_line = 2048
 limit_request_fields = 50
-limit_request_field_size = 4096
+# But not a long Cookie header: a browser sends this host the cookies of its parent domains too
+# (.association.org.sa), and one refused with gunicorn's bare "431" page could never rate.
+limit_request_field_size = 8190  # gunicorn's default
 # Heartbeat files in memory where there is a /dev/shm (containers often have a slow /tmp).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 forwarded_allow_ips = os.environ.get("FEEDBACK_FORWARDED_ALLOW_IPS") or "127.0.0.1"

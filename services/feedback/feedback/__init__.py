@@ -7,7 +7,7 @@ import os
 
 from flask import Flask, request
 
-from . import cli, config, db, errors, health, i18n, pages, rating, security
+from . import cli, config, db, errors, health, i18n, pages, rating, security, tokens
 from .logs import redact_path
 
 SESSION_COOKIE = "feedback_session"
@@ -46,6 +46,7 @@ def create_app(test_config=None):
         app.config.update(test_config)
     config.check(app.config)
     app.config["SECRET_KEY"] = config.session_key(app.config["FEEDBACK_SECRET"])
+    tokens.use_secret_for_fingerprints(app.config["FEEDBACK_SECRET"])
     if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == SESSION_COOKIE:
         # Over HTTPS the cookie that binds the form's CSRF token is a "__Host-" cookie: browsers
         # keep it only when this host set it over HTTPS, for Path=/ and without Domain, so a

@@ -39,11 +39,25 @@ def _seconds(environ, name, default):
     return _number(environ, name, default, kind=float, minimum=0.001, maximum=SECONDS_MAX)
 
 
+def is_https(url):
+    """Whether `url` is an https:// address, however it is spelled (HTTPS://, leading spaces):
+    check_http_url accepts every spelling, so the choice of TLS cannot rest on startswith."""
+    try:
+        return urllib.parse.urlsplit(url.strip()).scheme == "https"  # urlsplit lowers the scheme
+    except ValueError:  # a broken address: check_http_url names it
+        return False
+
+
+def _address(environ, name, default=""):
+    """The variable `name`, an address, without surrounding spaces and trailing slashes."""
+    return environ.get(name, default).strip().rstrip("/")
+
+
 def from_environment(environ, instance_path):
     """Build the Flask config mapping from `environ`; values not set fall back to defaults."""
     default_db = "sqlite:///" + os.path.join(instance_path, "feedback.sqlite3")
     secret = environ.get("FEEDBACK_SECRET", "")
-    public_url = environ.get("FEEDBACK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    public_url = _address(environ, "FEEDBACK_PUBLIC_URL", "http://127.0.0.1:8000")
     return {
         "FEEDBACK_SECRET": secret,
         "FEEDBACK_DATABASE_URL": environ.get("FEEDBACK_DATABASE_URL") or default_db,
@@ -58,7 +72,7 @@ def from_environment(environ, instance_path):
         "FEEDBACK_RATELIMIT_PER_CLIENT": environ.get("FEEDBACK_RATELIMIT_PER_CLIENT") or "300 per minute",
         "FEEDBACK_RATELIMIT_PER_TOKEN": environ.get("FEEDBACK_RATELIMIT_PER_TOKEN") or "10 per minute",
         "FEEDBACK_RATELIMIT_STORAGE_TIMEOUT": _seconds(environ, "FEEDBACK_RATELIMIT_STORAGE_TIMEOUT", 0.5),
-        "ODOO_URL": (environ.get("ODOO_URL") or "").rstrip("/"),
+        "ODOO_URL": _address(environ, "ODOO_URL"),
         "ODOO_DB": environ.get("ODOO_DB", ""),
         "ODOO_LOGIN": environ.get("ODOO_LOGIN", ""),
         "ODOO_API_KEY": environ.get("ODOO_API_KEY", ""),
@@ -73,7 +87,7 @@ def from_environment(environ, instance_path):
         # longer than an Odoo update, and at least 1.5 h before a row that Odoo keeps failing
         # runs out of its 12 attempts (2.5 to 5 h with the default backoff)
         "FEEDBACK_SYNC_STALE_AFTER": _seconds(environ, "FEEDBACK_SYNC_STALE_AFTER", 3600.0),
-        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "SESSION_COOKIE_SECURE": is_https(public_url),
         "FEEDBACK_LOG_LEVEL": (environ.get("FEEDBACK_LOG_LEVEL") or "info").upper(),
     }
 
@@ -125,12 +139,19 @@ def check_database_url(value):
     from sqlalchemy.exc import ArgumentError  # pylint: disable=import-outside-toplevel
 
     try:
-        make_url(value).get_dialect()
+        # the driver too: postgresql:// means psycopg2, which the service does not ship
+        make_url(value).get_dialect().import_dbapi()
     except (ArgumentError, ValueError) as exc:
         raise ConfigError(
             "FEEDBACK_DATABASE_URL is not a database URL SQLAlchemy can use (%s); for example "
             "postgresql+psycopg://feedback:PASSWORD@db/feedback or sqlite:////var/lib/feedback/feedback.sqlite3"
             % without_password(str(exc))
+        ) from None
+    except ImportError as exc:
+        raise ConfigError(
+            "FEEDBACK_DATABASE_URL needs a database driver that is not installed (%s); for PostgreSQL "
+            "write postgresql+psycopg://feedback:PASSWORD@db/feedback (psycopg 3, which the service ships with)"
+            % exc
         ) from None
 
 

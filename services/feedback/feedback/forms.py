@@ -39,8 +39,8 @@ _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800
 def clean_comment(value):
     """Keep the comment as written, without control characters, characters XML cannot carry,
     and with one kind of line break."""
-    if not value:
-        return ""
+    if not value or not isinstance(value, str):
+        return ""  # no field of the page sends anything but text (`data=` could)
     return _UNWANTED.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 

@@ -157,7 +157,9 @@ def submit(token):
         # the page sends text only: a file in its place would reach the form's filters as one
         current_app.logger.info("rating form with a file in it token=~%s", fingerprint(token))
         abort(400)
-    form = RatingForm()
+    # The form's fields only: Flask-WTF would otherwise read a JSON body as the form, with numbers,
+    # lists and objects where the page only ever sends text.
+    form = RatingForm(formdata=request.form)
     repeated = _repeated_field()
     if repeated or not form.validate():
         return _refused(ref, token, form, repeated)

@@ -1,5 +1,7 @@
 """Response headers, proxy handling and rate limits."""
 
+import ipaddress
+
 from flask import current_app, request
 from flask.logging import default_handler
 from flask_limiter import Limiter
@@ -19,6 +21,24 @@ CONTENT_SECURITY_POLICY = (
 def client_address():
     """The client's address as the WSGI server (or the trusted proxies, see FEEDBACK_PROXY_COUNT) saw it."""
     return request.remote_addr or "unknown"
+
+
+def client_key():
+    """Who the per-client limit counts: the client's IPv4 address, or its IPv6 /64 network.
+
+    An IPv6 subscriber is given a whole /64 and may use a new address of it for every request:
+    counted by address, it would never reach the limit.
+    """
+    address = client_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # "unknown"
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped:  # an IPv4 client seen through an IPv6 socket: its own address, not ::/64
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network((ip, 64), strict=False))
 
 
 def token_key():
@@ -71,7 +91,7 @@ def limit_rating_pages(app, blueprint):
     uri = app.config["RATELIMIT_STORAGE_URI"]
     try:
         limiter = Limiter(
-            client_address,
+            client_key,
             app=app,
             storage_uri=storage_uri(uri),
             storage_options=storage_options(app.config),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, update
 
 from . import db
+from .config import is_https
 from .models import DEAD, PENDING, SENT, OutboxItem, Rating, utcnow
 
 ERROR_MAX = 500
@@ -43,7 +44,8 @@ class BadReply(Exception):
 class _Connection(http.client.HTTPConnection):
     read_timeout = None
 
-    def connect(self):
+    # http.client's connect returns nothing (pylint-odoo's missing-return is meant for Odoo's methods)
+    def connect(self):  # pylint: disable=missing-return
         super().connect()  # self.timeout bounds the TCP connect
         self.sock.settimeout(self.read_timeout)
 
@@ -51,7 +53,8 @@ class _Connection(http.client.HTTPConnection):
 class _SecureConnection(http.client.HTTPSConnection):
     read_timeout = None
 
-    def connect(self):
+    # http.client's connect returns nothing (pylint-odoo's missing-return is meant for Odoo's methods)
+    def connect(self):  # pylint: disable=missing-return
         super().connect()  # self.timeout bounds the TCP connect and the TLS handshake
         self.sock.settimeout(self.read_timeout)
 
@@ -87,7 +90,7 @@ class OdooClient:
         self.uid = None
 
     def _proxy(self, endpoint):
-        transport = TimeoutTransport(self.url.startswith("https://"), *self.timeouts)
+        transport = TimeoutTransport(is_https(self.url), *self.timeouts)
         return xmlrpc.client.ServerProxy(self.url + endpoint, transport=transport, allow_none=True)
 
     def login(self):

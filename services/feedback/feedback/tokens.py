@@ -16,6 +16,7 @@ separately written implementation, and the shared vectors in
 import base64
 import hashlib
 import hmac
+import os
 import re
 import time
 from typing import NamedTuple
@@ -158,13 +159,37 @@ def verify_token(secret, token, now=None):
 
 # The database keeps the SHA-256 of each token (rating.token_sha256). A fingerprint of the same
 # hash would let whoever holds the logs and the database tie a log line's client address to a
-# rating, its comment and its request; a hash of its own can be matched only with the token,
-# which the service drops once Odoo has it.
-_FINGERPRINT_PREFIX = b"feedback log fingerprint\x00"
+# rating, its comment and its request. A plain hash of its own would still let anyone holding a
+# token (a pending outbox row, the link in Odoo) find its lines; so the fingerprint is an HMAC
+# under a key derived from the shared secret: logs, database and links together tie nothing
+# without the secret.
+_FINGERPRINT_LABEL = b"feedback-service/log-fingerprint"
+_fingerprint_key = None  # set by use_secret_for_fingerprints() when the app is made
 
 
-def fingerprint(token):
+def _key_of(secret):
+    return hmac.new(secret.encode("utf-8", "surrogatepass"), _FINGERPRINT_LABEL, hashlib.sha256).digest()
+
+
+def use_secret_for_fingerprints(secret):
+    """Make this process's fingerprints with `secret` (create_app calls it: the app's log lines and
+    gunicorn's access log, written in the same worker, then name a link alike)."""
+    global _fingerprint_key  # pylint: disable=global-statement
+    _fingerprint_key = _key_of(secret)
+
+
+def _process_key():
+    # Before any app was made (gunicorn's master, which writes a few lines of its own), the
+    # secret the app will read: the same environment variable.
+    if _fingerprint_key is not None:
+        return _fingerprint_key
+    return _key_of(os.environ.get("FEEDBACK_SECRET", ""))
+
+
+def fingerprint(token, secret=None):
     """A short, non-reversible name for a token, for logs: never log the token itself. It tells
-    apart the lines of one link from those of another, and matches nothing in the database."""
+    apart the lines of one link from those of another, matches nothing in the database, and cannot
+    be worked out from the token without the shared secret (`secret`; by default this process's)."""
     text = token if isinstance(token, str) else repr(token)
-    return hashlib.sha256(_FINGERPRINT_PREFIX + text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    key = _key_of(secret) if secret is not None else _process_key()
+    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:12]

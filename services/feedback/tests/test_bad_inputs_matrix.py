@@ -4,7 +4,8 @@ Issue 6 lists what a visitor (or a scanner, or an attacker) may send: forged,
 altered, truncated, expired and replayed links; a missing or stale CSRF token;
 ratings 0, 6, `abc`, huge numbers and lists (a repeated field); a comment over
 the limit; an oversized body; control and bidi-override characters; HTML and
-script; SQL-looking text; wrong methods; a flood. Each row of MATRIX is one
+script; SQL-looking text; wrong methods; a flood; and a JSON body, which the page
+never sends (numbers, objects, lists where the form has text). Each row of MATRIX is one
 such request (sometimes a short sequence) and says which status and which
 sentence the visitor must see. The test asserts that status, that sentence,
 that no hostile text comes back unescaped, and that the database holds exactly
@@ -32,6 +33,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from feedback import db
+from feedback.forms import clean_comment
 from feedback.models import OutboxItem, Rating
 from feedback.tokens import sign_token
 
@@ -84,6 +86,18 @@ def send_body(client, token, body):
     csrf = quote(csrf_from(open_link(client, token)), safe="")
     return client.post(path(token), data=body.replace("{csrf}", csrf),
                        content_type="application/x-www-form-urlencoded")
+
+
+def json_body(value):
+    """Open the genuine page, then send `value` as a JSON body; an object gets the page's CSRF
+    token and a rating beside its own keys, so that only the body's kind is wrong."""
+
+    def send(client, token, _app):
+        csrf = csrf_from(open_link(client, token))
+        sent = dict({"rating": 5, "csrf_token": csrf}, **value) if isinstance(value, dict) else value
+        return [client.post(path(token), json=sent)]
+
+    return send
 
 
 def changed_link(change):
@@ -283,6 +297,14 @@ MATRIX = {
     "comment-long-script": (form(rating=4, comment=SCRIPT * 30), 400, [COMMENT_LIMIT]),
     "comment-script-shown-again": (form(rating=9, comment=SCRIPT), 400, [NOT_A_CHOICE]),
     "comment-attribute-escape": (form(comment=IMG), 400, [NO_FACE]),
+    # a JSON body: Flask-WTF would take it for the form
+    "json-well-formed": (json_body({}), 400, [OPEN_AGAIN]),
+    "json-comment-number": (json_body({"comment": 5}), 400, [OPEN_AGAIN]),
+    "json-comment-true": (json_body({"comment": True}), 400, [OPEN_AGAIN]),
+    "json-comment-object": (json_body({"comment": {"a": 1}}), 400, [OPEN_AGAIN]),
+    "json-csrf-number": (json_body({"csrf_token": 5}), 400, [OPEN_AGAIN]),
+    "json-list": (json_body([1, 2]), 400, [OPEN_AGAIN]),
+    "json-string": (json_body("x"), 400, [OPEN_AGAIN]),
     # size
     "body-40-kb": (_oversized, 413, [TOO_LONG]),
     "body-100-multipart-parts": (_too_many_parts, 413, [TOO_LONG]),
@@ -301,7 +323,7 @@ MATRIX = {
 def test_the_matrix_covers_the_issue_list():
     assert len(MATRIX) >= 40
     kinds = {name.split("-", 1)[0] for name in MATRIX}
-    assert kinds == {"link", "path", "csrf", "rating", "answer", "list", "comment", "body", "method", "flood"}
+    assert kinds == {"link", "path", "csrf", "rating", "answer", "list", "comment", "json", "body", "method", "flood"}
 
 
 @pytest.mark.parametrize("name", list(MATRIX))
@@ -315,6 +337,13 @@ def test_bad_input_gets_a_clear_4xx_page_and_stores_nothing(app, client, token, 
         assert response.mimetype == "text/html" and '<html lang="en"' in html
         assert not any(markup in html.lower() for markup in HOSTILE), "unescaped input on the page"
     assert stored(app) == (0, 0)
+
+
+@pytest.mark.parametrize("value", [5, True, {"a": 1}, [1, 2]], ids=["number", "true", "object", "list"])
+def test_a_comment_that_is_not_text_is_no_comment(value):
+    # The page reads the form's text only, but the form can be filled from other data (data=,
+    # or a JSON body as Flask-WTF reads one): its filter must not fail on it.
+    assert clean_comment(value) == ""
 
 
 # ---------------------------------------------------------------- not 4xx, by design

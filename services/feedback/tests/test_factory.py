@@ -72,11 +72,13 @@ def test_a_bad_number_in_the_environment_is_named(monkeypatch):
         ("FEEDBACK_PUBLIC_URL", "rate.example.org", "must be an address starting with http:// or https://"),
         ("FEEDBACK_DATABASE_URL", "lots", "is not a database URL SQLAlchemy can use"),
         ("FEEDBACK_DATABASE_URL", "postgres://feedback:hunter2-db-pass@db/feedback", "Can't load plugin"),
+        ("FEEDBACK_DATABASE_URL", "postgresql://feedback:hunter2-db-pass@db/feedback",
+         "write postgresql+psycopg://"),
         ("FEEDBACK_RATELIMIT_STORAGE_URL", "redis", "is not a storage the rate limits can use"),
         ("FEEDBACK_RATELIMIT_STORAGE_URL", "rediss://:hunter2-redis-pass@redis:port/0", "is not a storage"),
     ],
     ids=["per-client", "per-token", "odoo-no-scheme", "odoo-ftp", "odoo-port", "public-no-scheme",
-         "database-garbage", "database-dialect", "storage-garbage", "storage-port"],
+         "database-garbage", "database-dialect", "database-driver", "storage-garbage", "storage-port"],
 )
 def test_a_setting_that_cannot_work_stops_the_start_and_is_named(monkeypatch, name, value, message):
     monkeypatch.setenv("FEEDBACK_SECRET", SECRET)

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import re
 from urllib.parse import quote
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from feedback import db
+from feedback import create_app, db
 from feedback.models import Rating
 from feedback.tokens import fingerprint
 
@@ -58,6 +59,24 @@ def test_over_https_the_session_cookie_is_a_host_only_secure_cookie(app, client,
     assert count(app, Rating) == 1
 
 
+@pytest.mark.parametrize("spelling", ["HTTPS://rate.example.org", " https://rate.example.org/"],
+                         ids=["upper-case", "space"])
+def test_an_https_public_url_however_spelled_makes_the_cookie_secure(monkeypatch, tmp_path, token, spelling):
+    """The address check takes HTTPS:// and a space before it: the cookie and HSTS must follow."""
+    monkeypatch.setenv("FEEDBACK_SECRET", SECRET)
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", "sqlite:///%s" % (tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("FEEDBACK_PUBLIC_URL", spelling)
+    app = create_app()
+    with app.app_context():
+        db.upgrade()
+    response = app.test_client().get("/r/%s" % token, base_url="https://rate.example.org")
+    app.extensions["feedback_db"]["engine"].dispose()
+    assert response.status_code == 200
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-feedback_session=") and "Secure" in cookie.split("; ")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
 @pytest.mark.parametrize(
     "app_config", [{"FEEDBACK_RATELIMIT_PER_CLIENT": "3 per minute"}], indirect=True, ids=["per-client"]
 )
@@ -72,6 +91,24 @@ def test_too_many_requests_from_one_client_get_a_429_page(client):
     # Other clients are not affected.
     other = client.get("/r/%s" % tokens[0], environ_base={"REMOTE_ADDR": "127.0.0.2"})
     assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"FEEDBACK_RATELIMIT_PER_CLIENT": "3 per minute"}], indirect=True, ids=["per-client"]
+)
+def test_an_ipv6_client_is_counted_by_its_64_network(client):
+    """An IPv6 subscriber holds a whole /64 and may use a new address of it for every request."""
+    tokens = iter(make_token("REQ/2026/%05d" % number) for number in range(400, 420))
+
+    def codes(*addresses):
+        return [client.get("/r/%s" % next(tokens), environ_base={"REMOTE_ADDR": address}).status_code
+                for address in addresses]
+
+    assert codes("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:abcd::beef", "2001:db8:1:2::ffff") == [
+        200, 200, 200, 429]
+    assert codes("2001:db8:1:3::1") == [200]  # the next /64 is someone else
+    # IPv4 clients seen through an IPv6 socket count one by one, not as one ::/64
+    assert codes("::ffff:192.0.2.1", "::ffff:192.0.2.1", "::ffff:192.0.2.1", "::ffff:192.0.2.2") == [200] * 4
 
 
 @pytest.mark.parametrize(
@@ -113,7 +150,7 @@ def test_logs_never_hold_a_whole_token_or_the_secret(app, client, token, caplog)
     rate(client, token, rating=5)
     client.get("/r/%s" % (token[:-2] + "AA"))
     client.get("/r/%s" % make_token("REQ/2026/00002", days=-1))
-    assert "rating recorded token=~%s" % fingerprint(token) in caplog.text
+    assert "rating recorded token=~%s" % fingerprint(token, SECRET) in caplog.text
     assert "REQ/2026/00001" not in caplog.text  # no reference beside the address in the access log
     assert token not in caplog.text
     assert token[-22:] not in caplog.text  # not even its MAC
@@ -123,7 +160,14 @@ def test_logs_never_hold_a_whole_token_or_the_secret(app, client, token, caplog)
     with app.app_context():
         stored = db.session().scalar(select(Rating.token_sha256))
     assert stored == hashlib.sha256(token.encode()).hexdigest()
-    assert fingerprint(token) not in stored
+    assert fingerprint(token, SECRET) not in stored
+
+
+def test_a_links_log_lines_cannot_be_found_with_the_link_alone(token):
+    """Whoever holds a link (a pending outbox row, the link in Odoo) and the logs would find the
+    link's lines, and the client address beside them: the fingerprint takes the secret too."""
+    assert re.fullmatch("[0-9a-f]{12}", fingerprint(token, SECRET))
+    assert fingerprint(token, SECRET) != fingerprint(token, SECRET + "-other")
 
 
 def test_unexpected_errors_are_logged_without_the_token(app, client, token, caplog, monkeypatch):

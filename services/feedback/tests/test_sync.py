@@ -3,6 +3,7 @@
 import datetime
 import random
 import re
+import socket
 import threading
 import xmlrpc.client
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from feedback import db
+from feedback.config import from_environment
 from feedback.forms import clean_comment
 from feedback.models import OutboxItem, Rating, utcnow
 from feedback.sync import BadReply, OdooClient, Policy, check_reply, describe, drain
@@ -464,3 +466,28 @@ def test_an_http_error_is_described_without_the_address_and_its_password():
     error = xmlrpc.client.ProtocolError("sync:hunter2-proxy-pass@odoo.example.org/xmlrpc/2/object", 502,
                                         "Bad Gateway", {})
     assert describe(error) == "Odoo answered HTTP 502 Bad Gateway"
+
+
+@pytest.mark.parametrize("spelling", ["HTTPS://127.0.0.1:%d", " https://127.0.0.1:%d/"], ids=["upper-case", "space"])
+def test_an_https_odoo_url_however_spelled_is_called_over_tls(spelling):
+    """The address check takes HTTPS:// and a space before it: the API key must still go out
+    inside TLS, never as plain HTTP."""
+    received = []
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(10)
+
+        def listen():
+            with server.accept()[0] as connection:
+                connection.settimeout(10)
+                received.append(connection.recv(65536))  # then hang up, before any answer
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        config = from_environment({"ODOO_URL": spelling % server.getsockname()[1], "ODOO_DB": "assoc",
+                                   "ODOO_LOGIN": "feedback", "ODOO_API_KEY": "the-odoo-api-key",
+                                   "ODOO_CONNECT_TIMEOUT": "2", "ODOO_READ_TIMEOUT": "2"}, "/nowhere")
+        with pytest.raises(OSError):
+            OdooClient.from_config(config).login()
+        listener.join(10)
+    assert received[0].startswith(b"\x16\x03"), received[0][:60]  # a TLS handshake
+    assert b"the-odoo-api-key" not in received[0]
