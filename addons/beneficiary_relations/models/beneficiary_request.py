@@ -18,6 +18,7 @@ RESEARCH_GROUPS = (
     "beneficiary_relations.group_beneficiary_manager"
 )
 MANAGER_GROUP = "beneficiary_relations.group_beneficiary_manager"
+OFFICER_GROUP = "beneficiary_relations.group_beneficiary_officer"
 COMMITTEE_GROUP = "beneficiary_relations.group_beneficiary_committee"
 # Internal users of the request's association (officer, witness, researcher).
 STAFF_DOMAIN = "[('share', '=', False), ('company_ids', 'in', company_id)]"
@@ -963,6 +964,7 @@ class BeneficiaryRequest(models.Model):
         days = settings._beneficiary_feedback_days()
         today = self._association_days()
         template = self.env.ref("beneficiary_relations.mail_template_feedback_link")
+        mails = self.env["mail.mail"].sudo()
         for request in self:
             # valid through the whole of its last day, as the beneficiary reads "valid until"
             company = request.company_id or self.env.company
@@ -982,10 +984,12 @@ class BeneficiaryRequest(models.Model):
                 # chatter is read by its researcher, the committee and the accountants: the
                 # e-mail goes out tied to no record (its recipient alone reads it, and it is
                 # deleted once sent), and the chatter only notes that it went.
-                template.sudo().send_mail(
-                    request.id,
-                    email_layout_xmlid="mail.mail_notification_light",
-                    email_values={"model": False, "res_id": False},
+                mails |= mails.browse(
+                    template.sudo().send_mail(
+                        request.id,
+                        email_layout_xmlid="mail.mail_notification_light",
+                        email_values={"model": False, "res_id": False},
+                    )
                 )
                 request.sudo().message_post(
                     body=self.env._(
@@ -994,6 +998,9 @@ class BeneficiaryRequest(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+        # once the delivery is committed, as a chatter notification goes, not at the mail queue's
+        # next run (hourly)
+        mails.send_after_commit()
         return True
 
     def action_send_feedback_link(self):
@@ -1118,10 +1125,18 @@ class BeneficiaryRequest(models.Model):
                     "receipt and rating link name it."
                 )
             )
-        if "beneficiary_id" in vals:
-            signed = self.filtered(
-                lambda request: request.stage_kind not in (False, workflow.RECEIVED, workflow.VERIFIED)
-                and request.beneficiary_id.id != vals["beneficiary_id"]
+        changing = self.filtered(lambda request: request.beneficiary_id.id != vals["beneficiary_id"]) if (
+            "beneficiary_id" in vals
+        ) else self.browse()
+        if changing:
+            # the officers record who applies; a researcher who could change it on a case of theirs
+            # (sent back to verification, say) would read anyone's health and prison details
+            if not self.env.user.has_group(OFFICER_GROUP):
+                raise UserError(self.env._("Only a relations officer or a manager changes who applies for a request."))
+            # signed: the signature drawn on the request (before its step is recorded) or any later step
+            signed = changing.with_context(bin_size=True).filtered(
+                lambda request: request.declaration_signature
+                or request.stage_kind not in (False, workflow.RECEIVED, workflow.VERIFIED)
             )
             if signed:
                 raise UserError(
@@ -1134,8 +1149,8 @@ class BeneficiaryRequest(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            self._check_workflow_fields(vals)  # first: a decided request says why it no longer changes
             self._check_identity_fields(vals)
-            self._check_workflow_fields(vals)
         if "stage_id" not in vals:
             return super().write(vals)
         stage = self.env["beneficiary.request.stage"].browse(vals["stage_id"])

@@ -224,7 +224,7 @@ class TestCommitteeVote(RequestCase):
         ):
             with self.subTest(user=user.login, vals=list(vals)), self.assertRaises(UserError) as caught:
                 request.with_user(user).write(vals)
-            self.assertIn("no longer change", str(caught.exception))
+            self.assertIn("The committee decided on", str(caught.exception))
         self.assertEqual((request.aid_type_id, request.research_recommendation), (self.aid_type, "approve"))
         self.assertIn("rent two months late", request.research_report)
         request.with_user(self.officer).write({"priority": "1"})  # what is not decided on still moves

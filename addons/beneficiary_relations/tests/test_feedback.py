@@ -9,6 +9,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.mail.tests.common import MockEmail
+
 from ..models.beneficiary_feedback import token_reference
 from ..policy import feedback_token, saudi_id
 from .common_request import RequestCase
@@ -22,7 +24,7 @@ def _stamp(moment):
 
 
 @tagged("post_install", "-at_install")
-class FeedbackCase(RequestCase):
+class FeedbackCase(MockEmail, RequestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -62,7 +64,8 @@ class FeedbackCase(RequestCase):
         return item
 
     def _link_mails(self):
-        """The e-mails with a rating link queued for the beneficiary."""
+        """The e-mails with a rating link made for the beneficiary (kept once sent under
+        mock_mail_gateway, which stands for the mail server)."""
         return self.env["mail.mail"].search(
             [("recipient_ids", "in", self.beneficiary.partner_id.ids), ("subject", "ilike", "how was our service")]
         )
@@ -73,7 +76,8 @@ class FeedbackCase(RequestCase):
 
 class TestFeedbackLink(FeedbackCase):
     def test_delivery_sends_a_signed_link_to_the_beneficiary(self):
-        request = self._delivered()
+        with self.mock_mail_gateway():
+            request = self._delivered()
         self.assertTrue(request.feedback_link_sent)
         self.assertTrue(request.feedback_url.startswith(PUBLIC_URL + "/r/v1."))
         token = request.feedback_url.rsplit("/", 1)[1]
@@ -87,11 +91,14 @@ class TestFeedbackLink(FeedbackCase):
         self.assertEqual(len(sent), 1)
         self.assertIn(request.feedback_url, sent.body_html)
         self.assertEqual(sent.recipient_ids, self.beneficiary.partner_id)
+        self.assertEqual(sent.state, "sent", "sent with the delivery, not at the mail queue's next hourly run")
+        self.assertIn(request.feedback_url, self._mails[-1]["body"])
 
     def test_the_link_is_not_left_where_the_requests_other_readers_see_it(self):
         """Whoever holds the link can rate in the beneficiary's place: the researcher, the
         committee and the accountants read the request's chatter, not its link."""
-        request = self._delivered()
+        with self.mock_mail_gateway():
+            request = self._delivered()
         token = request.feedback_url.rsplit("/", 1)[1]
         self.assertEqual(len(self._link_mails()), 1, "the beneficiary is sent the link")
         Message = self.env["mail.message"]
@@ -104,7 +111,7 @@ class TestFeedbackLink(FeedbackCase):
         self.assertNotIn(token, str(note.body))
 
     def test_the_link_works_through_the_whole_last_day_the_message_names(self):
-        with freeze_time("2026-11-22 22:30:00"):  # 01:30 on 23 November in Riyadh
+        with freeze_time("2026-11-22 22:30:00"), self.mock_mail_gateway():  # 01:30 on 23 November in Riyadh
             request = self._delivered()
         # thirty days after the association's day of delivery, to its midnight in Riyadh (21:00 UTC)
         end = datetime(2026, 12, 23, 21, 0)
@@ -117,7 +124,8 @@ class TestFeedbackLink(FeedbackCase):
 
     def test_no_mail_without_consent_but_the_receipt_still_has_the_link(self):
         self.beneficiary.contact_consent = False
-        request = self._delivered()
+        with self.mock_mail_gateway():
+            request = self._delivered()
         self.assertTrue(request.feedback_url)
         self.assertFalse(self._link_mails())
         html, _format = self.env["ir.actions.report"]._render_qweb_html(

@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.tests import Form, tagged
 
 from ..policy import saudi_id
-from .common_request import RequestCase
+from .common_request import SIGNATURE, RequestCase
 
 
 @tagged("post_install", "-at_install")
@@ -190,13 +190,24 @@ class TestRequestAccess(RequestCase):
             }
         )
         case = self._advance(self._request(), "research")
-        with self.assertRaisesRegex(UserError, "signed its declaration"):
+        with self.assertRaisesRegex(UserError, "Only a relations officer or a manager"):
             case.with_user(self.researcher).write({"beneficiary_id": target.id})
         with self.assertRaisesRegex(UserError, "signed its declaration"):
             case.with_user(self.officer).write({"beneficiary_id": target.id})
         self.assertEqual(case.beneficiary_id, self.beneficiary)
         with self.assertRaises(AccessError):
             target.with_user(self.researcher).read(["health_condition"])
+        # a signature drawn on the request binds it before its step is recorded
+        drawn = self._advance(self._request(), "verified")
+        drawn.declaration_signature = SIGNATURE
+        with self.assertRaisesRegex(UserError, "signed its declaration"):
+            drawn.with_user(self.officer).write({"beneficiary_id": target.id})
+        # only the officers record who applies: not a researcher, even on a case of theirs
+        early = self._request()
+        early.researcher_id = self.researcher
+        with self.assertRaisesRegex(UserError, "Only a relations officer or a manager"):
+            early.with_user(self.researcher).write({"beneficiary_id": target.id})
+        self.assertEqual((drawn | early).beneficiary_id, self.beneficiary)
         # before the declaration, the officer corrects a wrong applicant
         received = self._request()
         received.with_user(self.officer).write({"beneficiary_id": target.id})
