@@ -202,6 +202,9 @@ class TestRequestAccess(RequestCase):
         drawn.declaration_signature = SIGNATURE
         with self.assertRaisesRegex(UserError, "signed its declaration"):
             drawn.with_user(self.officer).write({"beneficiary_id": target.id})
+        form = Form(drawn.with_user(self.officer))
+        with self.assertRaises(AssertionError, msg="the form shows the applicant read-only once signed"):
+            form.beneficiary_id = target
         # only the officers record who applies: not a researcher, even on a case of theirs
         early = self._request()
         early.researcher_id = self.researcher
