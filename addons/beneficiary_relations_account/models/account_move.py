@@ -45,6 +45,13 @@ class AccountMove(models.Model):
                 )
             )
 
+    def write(self, vals):
+        # button_draft is guarded below, but the status can be written directly too (XML-RPC):
+        # a posted bill reset that way could be changed and posted again at another amount
+        if "state" in vals and vals["state"] != "posted":
+            self.filtered(lambda move: move.state == "posted")._check_beneficiary_entries()
+        return super().write(vals)
+
     def button_draft(self):
         self._check_beneficiary_entries()
         return super().button_draft()

@@ -28,6 +28,8 @@ class BeneficiaryDisbursement(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
     _locked_fields = LOCKED_FIELDS
+    # the bill is made by posting: cleared, a posted payment's bill could be reset and changed
+    _workflow_fields = ("state", "name", "reversal_move_id", "move_id")
 
     name = fields.Char(string="Number", readonly=True, copy=False, index=True)
     request_id = fields.Many2one(
@@ -263,6 +265,8 @@ class BeneficiaryDisbursement(models.Model):
         on any request would show its applicant and aid type to an accountant who may read only
         approved requests (reading the decision of any other request is refused to them)."""
         for payment in self:
+            # refused as such, whatever is already in the cache (the other checks read the request too)
+            payment.request_id.check_access("read")
             if payment.request_id.decision != "approved":
                 raise ValidationError(
                     self.env._(

@@ -18,6 +18,8 @@ class BeneficiaryDonation(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
     _locked_fields = LOCKED_FIELDS
+    # whether cancelling reverses the entry (the donation made it) or leaves it (a linked one)
+    _workflow_fields = ("state", "name", "reversal_move_id", "move_created")
 
     name = fields.Char(
         string="Receipt Number",
@@ -44,6 +46,9 @@ class BeneficiaryDonation(models.Model):
         string="Restriction",
         index=True,
         tracking=True,
+        # deleted, it would be emptied by the database behind the donation's lock: the money
+        # it holds would become unrestricted
+        ondelete="restrict",
         help="Leave empty for an unrestricted donation, which may fund any aid.",
     )
     is_restricted = fields.Boolean(string="Restricted", compute="_compute_is_restricted", store=True)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..funding import allocation as funding
 
@@ -37,6 +37,7 @@ class BeneficiaryFundRestriction(models.Model):
         "beneficiary.program",
         string="Program",
         check_company=True,
+        ondelete="restrict",  # deleted, it would widen the restriction to any aid type it names
         help="Only aid given under this program may be paid from donations under this restriction.",
     )
     analytic_account_id = fields.Many2one(
@@ -54,7 +55,28 @@ class BeneficiaryFundRestriction(models.Model):
 
     _sql_constraints = [
         ("name_company_unique", "unique(name, company_id)", "The association already has a restriction by this name."),
+        (
+            "analytic_account_unique",
+            "unique(analytic_account_id)",
+            "Each restriction has an analytic account of its own: the fund's reports add up what it carries.",
+        ),
     ]
+
+    def write(self, vals):
+        if "analytic_account_id" in vals:
+            used = self.filtered(
+                lambda restriction: restriction.analytic_account_id.id != vals["analytic_account_id"]
+                and restriction.sudo().donation_ids.filtered(lambda donation: donation.state != "draft")
+            )
+            if used:
+                raise UserError(
+                    self.env._(
+                        "Donations under %(restriction)s are confirmed: their entries and the aid they "
+                        "funded carry its analytic account, which no longer changes.",
+                        restriction=used[0].display_name,
+                    )
+                )
+        return super().write(vals)
 
     @api.constrains("aid_type_ids", "program_id")
     def _check_scope(self):

@@ -1,5 +1,6 @@
-from odoo import models
-from odoo.exceptions import UserError
+from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_is_zero
 from odoo.tools.misc import formatLang
 
 from .account_move import UNDO_ENTRY
@@ -16,12 +17,41 @@ class BeneficiaryFundingDocument(models.AbstractModel):
     _locked_fields = ()
     # context key the buttons set: only they move a document between states
     _STATE_CHANGE = "beneficiary_funding_state_change"
+    # What only the buttons write, with the status: the number they give and the entries they
+    # make or undo (each model adds its own). Given at creation or written later (an import,
+    # XML-RPC), a document would be confirmed without its entry, or cut from its books.
+    _workflow_fields = ("state", "name", "reversal_move_id")
+
+    def _workflow_refusal(self, names):
+        return UserError(
+            self.env._(
+                "%(fields)s are set only by the Confirm, Post and Cancel buttons.",
+                fields=", ".join(self._fields[name].get_description(self.env)["string"] for name in names),
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get(self._STATE_CHANGE):
+            for vals in vals_list:
+                given = [
+                    name for name in self._workflow_fields
+                    if vals.get(name) and not (name == "state" and vals[name] == "draft")
+                ]
+                if given:
+                    raise self._workflow_refusal(given)
+        return super().create(vals_list)
 
     def _check_state_write(self, vals):
         """The status moves only through Confirm, Post and Cancel: writing it
         directly (e.g. over XML-RPC) would skip their checks and entries."""
-        if "state" in vals and not self.env.context.get(self._STATE_CHANGE):
+        if self.env.context.get(self._STATE_CHANGE):
+            return
+        if "state" in vals:
             raise UserError(self.env._("The status changes only through the Confirm, Post and Cancel buttons."))
+        written = [name for name in self._workflow_fields if name in vals]
+        if written:
+            raise self._workflow_refusal(written)
 
     def _write_state(self, vals):
         return self.with_context(**{self._STATE_CHANGE: True}).write(vals)
@@ -33,6 +63,21 @@ class BeneficiaryFundingDocument(models.AbstractModel):
             if changed:
                 raise UserError(document._locked_message(", ".join(changed)))
         return super().write(vals)
+
+    @api.constrains("amount", "currency_id")
+    def _check_amount_in_minor_units(self):
+        # the form rounds to the halala; over the API an amount below it would never fit its
+        # bill (the bill is rounded, the payment not) and could never be funded exactly
+        for document in self:
+            currency = document.currency_id
+            if currency and not float_is_zero(document.amount - currency.round(document.amount), precision_digits=6):
+                raise ValidationError(
+                    self.env._(
+                        "%(amount)s is not an amount of %(currency)s: it has a fraction of its smallest unit.",
+                        amount=document.amount,
+                        currency=currency.name,
+                    )
+                )
 
     def _locked_message(self, fields_label):
         """What the user reads when a locked field would change (each model

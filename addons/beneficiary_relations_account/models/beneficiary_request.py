@@ -15,6 +15,7 @@ class BeneficiaryRequest(models.Model):
         string="Program",
         tracking=True,
         check_company=True,
+        ondelete="restrict",  # what restricted donations funded this aid by
         help="The association's program this aid belongs to, if any: donations restricted to "
         "the program may then fund it.",
     )

@@ -1,6 +1,9 @@
+from psycopg2 import IntegrityError
+
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..models.account_move import UNDO_ENTRY
 from .common import FundingCase
@@ -118,6 +121,73 @@ class TestAccounting(FundingCase):
             payment.write({"state": "posted"})
         self.assertEqual((donation.state, payment.state), ("confirmed", "draft"))
         self.assertFalse(payment.move_id)
+
+    def test_no_document_is_created_past_its_draft(self):
+        """Created confirmed or posted (an import, XML-RPC), a donation would fund aid without an
+        entry in the books, and a payment would be posted without its bill."""
+        Donation = self.env["beneficiary.donation"].with_user(self.accountant)
+        for extra in ({"state": "confirmed"}, {"name": "DON/2026/99999"}, {"move_created": True}):
+            with self.subTest(extra=extra), self.assertRaisesRegex(UserError, "set only by the Confirm"):
+                Donation.create(dict({"donor_id": self.donor.id, "amount": 512}, **extra))
+        Payment = self.env["beneficiary.disbursement"].with_user(self.accountant)
+        for extra in ({"state": "posted"}, {"move_id": self._bank_entry(10).id}):
+            with self.subTest(extra=extra), self.assertRaisesRegex(UserError, "set only by the Confirm"):
+                Payment.create(dict({"request_id": self.rent_request.id, "amount": 100}, **extra))
+        self.assertFalse(self.env["beneficiary.donation"].search([("amount", "=", 512)]))
+        self.assertFalse(self.rent_request.disbursement_ids)
+        # a draft is what the form creates
+        self.assertEqual(Donation.create({"donor_id": self.donor.id, "amount": 512, "state": "draft"}).state, "draft")
+
+    def test_what_the_buttons_set_is_not_written_over(self):
+        """The receipt number, the bill and whether the donation made its entry: cleared, a posted
+        payment's bill could be reset and changed, and cancelling a donation would leave its
+        income posted."""
+        donation = self._donation(600)
+        payment = self._payment(self.rent_request, 100)
+        self._allocate(self._donation(100), payment, 100)
+        payment.action_post()
+        for record, vals in (
+            (donation, {"name": "X-1"}),
+            (donation, {"move_created": False}),
+            (payment, {"move_id": False}),
+            (payment, {"name": "X-2"}),
+        ):
+            with self.subTest(record=record.display_name, vals=vals), self.assertRaisesRegex(UserError, "set only by"):
+                record.with_user(self.accountant).write(vals)
+        self.assertTrue(donation.move_created and payment.move_id)
+        # nor is a posted entry reset by writing its status instead of pressing Reset to Draft
+        for move in (donation.move_id, payment.move_id):
+            with self.subTest(move=move.display_name), self.assertRaises(UserError):
+                move.write({"state": "draft"})
+            self.assertEqual(move.state, "posted")
+
+    def test_an_amount_below_the_halala_is_refused(self):
+        """The form rounds to the halala, the API did not: a payment of 100.005 could never be
+        funded exactly, one of 100.004 was posted with a bill of 100.00."""
+        for amount in (100.004, 0.004):
+            # (Odoo's assertRaises, not unittest's assertRaisesRegex, rolls the create back)
+            with self.subTest(amount=amount), self.assertRaises(ValidationError) as caught:
+                self.env["beneficiary.disbursement"].with_user(self.accountant).create(
+                    {"request_id": self.rent_request.id, "amount": amount}
+                )
+            self.assertIn("fraction of its smallest unit", str(caught.exception))
+        self.assertFalse(self.env["beneficiary.disbursement"].search([("request_id", "=", self.rent_request.id)]))
+
+    def test_restricted_money_stays_restricted(self):
+        """Deleted, a restriction or a program was emptied by the database behind the donation's
+        lock, and the money it held could pay for any aid."""
+        donation = self._donation(1000, restriction=self.rent_only)
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.rent_only.unlink()
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.winter.unlink()
+        self.assertEqual(donation.restriction_id, self.rent_only)
+        self.assertEqual(self.winter_only.program_id, self.winter)
+        # the fund's analytic account carries its entries: fixed once money went through it
+        other = self.medicines_only.analytic_account_id
+        with self.assertRaisesRegex(UserError, "no longer changes"):
+            self.rent_only.with_user(self.accountant).write({"analytic_account_id": other.id})
+        self.assertNotEqual(self.rent_only.analytic_account_id, other)
 
     def test_accounting_cannot_undo_a_confirmed_donations_entry(self):
         donation = self._donation(600)
