@@ -19,21 +19,24 @@ class ReportDonorStatement(models.AbstractModel):
         for allocation in allocations:
             lines[allocation.donation_id.id].append(allocation)
             paid[allocation.donation_id.id] += allocation.amount
+        # one statement per donor and association: each under the letterhead of the association
+        # the gifts went to (a user of two associations may print them together)
         by_donor = defaultdict(lambda: self.env["beneficiary.donation"])
         for donation in donations.sorted(lambda d: (d.date, d.id)):
-            by_donor[donation.donor_id] |= donation
+            by_donor[donation.donor_id, donation.company_id] |= donation
         # the donor's language when the database has it, else the printing user's
         active = {code for code, _name in self.env["res.lang"].get_installed()}
         user_lang = self.env.lang or self.env.user.lang
         statements = [
             {
                 "donor": donor,
+                "company": company,
                 "lang": donor.lang if donor.lang in active else user_lang,
                 "donations": donor_donations,
                 "lines": lines,
                 "paid": paid,
             }
-            for donor, donor_donations in by_donor.items()
+            for (donor, company), donor_donations in by_donor.items()
         ]
         return {
             "doc_ids": donations.ids,

@@ -54,6 +54,23 @@ class TestDonorStatement(FundingCase):
         self.assertIn(self.other_donor.name, html)
         self.assertEqual(html.count("Donor Statement"), 2)
 
+    def test_a_donor_of_two_associations_gets_a_statement_from_each(self):
+        """Printed together by someone who works for both, each association's gifts come under its
+        own letterhead, never under the other's."""
+        self.other_company._beneficiary_default_accounting()
+        theirs = self.env["beneficiary.donation"].with_company(self.other_company).create(
+            {"donor_id": self.donor.id, "company_id": self.other_company.id, "amount": 250}
+        )
+        theirs.action_confirm()
+        both = (self.company | self.other_company).ids
+        html, _kind = self.env["ir.actions.report"].with_context(allowed_company_ids=both)._render_qweb_html(
+            REPORT, (self.general | theirs).ids
+        )
+        text = re.sub(r"<[^>]+>", "", html.decode())
+        self.assertEqual(text.count("Donor Statement"), 2, "one statement per association")
+        self.assertIn(self.other_company.name, text)
+        self.assertIn(self.company.name, text)
+
     def test_a_donor_language_not_active_gives_the_users(self):
         Lang = self.env["res.lang"].with_context(active_test=False)
         inactive = Lang.search([("code", "=", "ar_001"), ("active", "=", False)]) or Lang.search(
