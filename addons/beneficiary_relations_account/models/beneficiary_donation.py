@@ -221,6 +221,29 @@ class BeneficiaryDonation(models.Model):
     def _check_accounting_setup(self):
         self.ensure_one()
         if self.move_id:
+            move = self.move_id
+            # money received is a plain entry: a bill, a credit note or the reversal of a cancelled
+            # donation (which credits the bank) would make a gift out of money never received
+            if move.move_type != "entry" or move.reversed_entry_id:
+                raise UserError(
+                    self.env._(
+                        "The entry %(entry)s did not receive the donation of %(donor)s: link the entry "
+                        "that recorded the money or goods coming in, not a bill, a credit note or a reversal.",
+                        entry=move.display_name,
+                        donor=self.donor_id.name,
+                    )
+                )
+            if self.method == "in_kind" and move.line_ids.filtered(
+                lambda line: line.debit and line.account_id.account_type == "asset_cash"
+            ):
+                raise UserError(
+                    self.env._(
+                        "A gift in kind does not go to a bank or cash account, and %(entry)s puts money "
+                        "in one: link the entry of the goods given by %(donor)s.",
+                        entry=move.display_name,
+                        donor=self.donor_id.name,
+                    )
+                )
             if self.move_id.state != "posted" or self.move_id.company_id != self.company_id:
                 raise UserError(
                     self.env._(

@@ -82,6 +82,25 @@ class TestAccounting(FundingCase):
         self.assertEqual(existing.state, "posted")
         self.assertFalse(first.reversal_move_id)
 
+    def test_only_an_entry_of_money_coming_in_records_a_donation(self):
+        """A reversal (it credits the bank) or an aid bill, linked as a donation's entry, made a gift
+        out of money never received; a bank entry linked to a gift in kind put goods in the bank."""
+        cancelled = self._donation(700)
+        cancelled.action_cancel()
+        payment = self._payment(self.rent_request, 100)
+        self._allocate(self._donation(100), payment, 100)
+        payment.action_post()
+        for move in (cancelled.reversal_move_id, payment.move_id):
+            gift = self._donation(move.amount_total or 700, confirm=False, move_id=move.id)
+            with self.subTest(entry=move.display_name):
+                with self.assertRaisesRegex(UserError, "did not receive the donation"):
+                    gift.action_confirm()
+                self.assertEqual(gift.state, "draft")
+        goods = self._donation(400, confirm=False, method="in_kind", move_id=self._bank_entry(400).id)
+        with self.assertRaisesRegex(UserError, "does not go to a bank or cash account"):
+            goods.action_confirm()
+        self.assertEqual(goods.state, "draft")
+
     def test_gifts_confirmed_together_cannot_exceed_the_linked_entry(self):
         existing = self._bank_entry(1000)
         first = self._donation(1000, confirm=False, move_id=existing.id)
