@@ -1125,27 +1125,28 @@ class BeneficiaryRequest(models.Model):
                     "receipt and rating link name it."
                 )
             )
-        changing = self.filtered(lambda request: request.beneficiary_id.id != vals["beneficiary_id"]) if (
-            "beneficiary_id" in vals
-        ) else self.browse()
-        if changing:
-            # the officers record who applies; a researcher who could change it on a case of theirs
-            # (sent back to verification, say) would read anyone's health and prison details
-            if not self.env.user.has_group(OFFICER_GROUP):
-                raise UserError(self.env._("Only a relations officer or a manager changes who applies for a request."))
-            # signed: the signature drawn on the request (before its step is recorded) or any later step
-            signed = changing.with_context(bin_size=True).filtered(
-                lambda request: request.declaration_signature
-                or request.stage_kind not in (False, workflow.RECEIVED, workflow.VERIFIED)
-            )
-            if signed:
-                raise UserError(
-                    self.env._(
-                        "The applicant of %(request)s signed its declaration: the applicant no longer "
-                        "changes. For another applicant, record a new request.",
-                        request=signed[0].name,
-                    )
+        if "beneficiary_id" not in vals:
+            return
+        changing = self.filtered(lambda request: request.beneficiary_id.id != vals["beneficiary_id"])
+        if not changing:
+            return
+        # the officers record who applies; a researcher who could change it on a case of theirs
+        # (sent back to verification, say) would read anyone's health and prison details
+        if not self.env.user.has_group(OFFICER_GROUP):
+            raise UserError(self.env._("Only a relations officer or a manager changes who applies for a request."))
+        # signed: the signature drawn on the request (before its step is recorded) or any later step
+        signed = changing.with_context(bin_size=True).filtered(
+            lambda request: request.declaration_signature
+            or request.stage_kind not in (False, workflow.RECEIVED, workflow.VERIFIED)
+        )
+        if signed:
+            raise UserError(
+                self.env._(
+                    "The applicant of %(request)s signed its declaration: the applicant no longer "
+                    "changes. For another applicant, record a new request.",
+                    request=signed[0].name,
                 )
+            )
 
     def write(self, vals):
         if not self.env.su:

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-MANAGER_GROUP = "beneficiary_relations.group_beneficiary_manager"
+from .beneficiary_request import MANAGER_GROUP
 
 
 class BeneficiarySatisfactionMixin(models.AbstractModel):

@@ -118,6 +118,11 @@ class BeneficiaryDonation(models.Model):
         ("receipt_unique", "unique(name, company_id)", "This receipt number is already used."),
     ]
 
+    @api.constrains("currency_id")
+    def _check_amount_in_the_currency(self):
+        # the aid payment's currency is its association's (not written): only a donation's changes
+        self._check_amount_in_minor_units()
+
     @api.depends("restriction_id")
     def _compute_is_restricted(self):
         for donation in self:
@@ -244,12 +249,12 @@ class BeneficiaryDonation(models.Model):
                         donor=self.donor_id.name,
                     )
                 )
-            if self.move_id.state != "posted" or self.move_id.company_id != self.company_id:
+            if move.state != "posted" or move.company_id != self.company_id:
                 raise UserError(
                     self.env._(
                         "The entry %(entry)s cannot record the donation of %(donor)s: link a posted entry of "
                         "%(company)s, or clear the field to let the confirmation create one.",
-                        entry=self.move_id.display_name,
+                        entry=move.display_name,
                         donor=self.donor_id.name,
                         company=self.company_id.name,
                     )

@@ -64,7 +64,7 @@ class BeneficiaryFundingDocument(models.AbstractModel):
                 raise UserError(document._locked_message(", ".join(changed)))
         return super().write(vals)
 
-    @api.constrains("amount", "currency_id")
+    @api.constrains("amount")  # a donation checks its own currency's changes too
     def _check_amount_in_minor_units(self):
         # the form rounds to the halala; over the API an amount below it would never fit its
         # bill (the bill is rounded, the payment not) and could never be funded exactly
