@@ -39,6 +39,12 @@ def token_reference(token):
 class BeneficiaryFeedback(models.Model):
     _name = "beneficiary.feedback"
     _description = "Beneficiary Satisfaction Rating"
+    # A low rating's follow-up is an activity on the rating itself, not on its request: the
+    # request is read by the case's researcher and the committee, who are not to learn how the
+    # beneficiary rated them. Notes of the call back go in the rating's chatter, which only
+    # those who read ratings (officers, managers) see.
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _mail_post_access = "read"
     _order = "submitted_at desc, id desc"
     _rec_name = "request_id"
 
@@ -165,7 +171,10 @@ class BeneficiaryFeedback(models.Model):
                 known[token_ref] = known[key] = ("new", len(to_create))
                 to_create.append(values)
                 created_index.append(index)
-        created = sudo.create(to_create)
+        # no "created" note, follower or tracking per rating: a sync batch holds hundreds
+        created = sudo.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        ).create(to_create)
         for index, feedback in zip(created_index, created):
             results[index] = self._import_result(vals_list[index]["token"], "created", feedback.id)
         for index, position in duplicate_of.items():
@@ -237,8 +246,11 @@ class BeneficiaryFeedback(models.Model):
     def _schedule_low_rating_followup(self):
         """A rating of 1 or 2 asks the manager to follow up with the beneficiary.
 
-        A sync batch may hold hundreds of ratings: the managers are looked up once
-        per association and the activities are created together.
+        The activity sits on the rating, which officers and managers read, never on the
+        request: an activity there would tell the case's researcher and the committee that
+        the beneficiary rated the service low. A sync batch may hold hundreds of ratings:
+        the managers are looked up once per association and the activities are created
+        together.
         """
         low = self.filtered(lambda feedback: feedback.rating <= 2)
         if not low or self.env.context.get("mail_activity_automation_skip"):
@@ -246,10 +258,8 @@ class BeneficiaryFeedback(models.Model):
         activity_type = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
         requests = low.request_id
         manager_of = {company: company._beneficiary_feedback_manager() for company in requests.company_id}
-        request_model = self.env["ir.model"]._get("beneficiary.request").id
+        feedback_model = self.env["ir.model"]._get(self._name).id
         deadline_of = requests._association_days()
-        # Neither the score nor the comment: an activity is read by whoever reads its request
-        # (the case's researcher, the committee), while ratings are for officers and managers.
         summary = self.env._("Satisfaction follow-up: call the beneficiary back")
         note = plaintext2html(self.env._("Read the beneficiary's comment on the rating, then call them back."))
         vals_list = [
@@ -258,8 +268,8 @@ class BeneficiaryFeedback(models.Model):
                 "summary": summary,
                 "note": note,
                 "date_deadline": deadline_of[feedback.request_id.company_id.id],
-                "res_model_id": request_model,
-                "res_id": feedback.request_id.id,
+                "res_model_id": feedback_model,
+                "res_id": feedback.id,
                 "automated": True,
                 "user_id": manager_of[feedback.request_id.company_id].id or self.env.uid,
             }

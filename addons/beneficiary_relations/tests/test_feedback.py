@@ -288,7 +288,7 @@ class TestImportFeedback(FeedbackCase):
     def test_good_rating_schedules_nothing(self):
         self._import([self._item(self.token, rating=3)])
         followup = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
-        self.assertFalse(self.request.activity_ids.filtered(lambda a: a.activity_type_id == followup))
+        self.assertFalse(self.request.feedback_ids.activity_ids.filtered(lambda a: a.activity_type_id == followup))
 
 
 class TestLowRatingFollowup(FeedbackCase):
@@ -341,23 +341,54 @@ class TestLowRatingFollowup(FeedbackCase):
         self.assertEqual((channel.satisfaction_count, channel.satisfaction_rating), (1, 1.0))
 
     def _followups(self, requests):
-        return requests.activity_ids.filtered(lambda activity: activity.activity_type_id == self.followup)
+        """The follow-ups of the requests' ratings (they sit on the ratings, not on the requests)."""
+        return requests.feedback_ids.activity_ids.filtered(lambda activity: activity.activity_type_id == self.followup)
 
     def test_low_rating_asks_the_manager_to_follow_up(self):
         request = self._delivered()
         self._import([self._item(self._token(request), rating=1, comment="The office was <b>closed</b> twice")])
         activity = self._followups(request)
         self.assertEqual(len(activity), 1)
+        self.assertEqual((activity.res_model, activity.res_id), ("beneficiary.feedback", request.feedback_ids.id))
         self.assertEqual(activity.user_id, self.company._beneficiary_feedback_manager())
         self.assertTrue(activity.user_id.has_group("beneficiary_relations.group_beneficiary_manager"))
-        # the researcher reads it too: no score in it
         self.assertNotRegex(activity.summary, r"\d")
         self.assertIn("follow-up", activity.summary)
         self.assertEqual(activity.date_deadline, self.company._beneficiary_today())
-        # the comment stays on the rating: the case's researcher reads the request's activities
         self.assertNotIn("closed", str(activity.note))
         self.assertIn("comment on the rating", str(activity.note))
         self.assertEqual(request.feedback_ids.comment, "The office was <b>closed</b> twice")
+
+    def test_the_case_team_never_learns_of_a_low_rating(self):
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=1)])
+        activity = self._followups(request)
+        self.assertTrue(activity)
+        # nothing on the request, which the researcher and the committee read
+        self.assertFalse(request.activity_ids.filtered(lambda a: a.activity_type_id == self.followup))
+        for user in (self.researcher, self.chair):
+            self.assertFalse(
+                request.with_user(user).activity_ids.filtered(lambda a: a.activity_type_id == self.followup),
+                user.login,
+            )
+            self.assertFalse(
+                self.env["mail.activity"].with_user(user).search([("id", "=", activity.id)]), user.login
+            )
+            with self.assertRaises(AccessError):
+                activity.with_user(user).read(["summary"])
+        self.assertFalse(request.message_ids.filtered(lambda m: "follow-up" in (m.body or "")))
+
+    def test_the_manager_logs_the_call_and_closes_the_followup(self):
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=2)])
+        activity = self._followups(request)
+        manager = activity.user_id
+        rating = request.feedback_ids.with_user(manager)
+        rating.message_post(body="Called back: the hospital appointment is fixed.", message_type="comment")
+        activity.with_user(manager).action_feedback(feedback="Called back")
+        self.assertFalse(self._followups(request), "the follow-up is done")
+        self.assertIn("hospital appointment", " ".join(rating.message_ids.mapped("body")))
+        self.assertFalse(request.message_ids.filtered(lambda m: "Called back" in (m.body or "")))
 
     def test_one_followup_per_low_rating_for_the_manager_of_each_association(self):
         ours, theirs = self._requests(3), self._requests(2, company=self.other_company)
