@@ -9,3 +9,4 @@ from . import beneficiary_aid_allocation
 from . import beneficiary_request
 from . import report_donor_statement
 from . import account_move
+from . import account_move_line

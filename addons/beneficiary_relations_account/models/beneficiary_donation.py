@@ -128,11 +128,20 @@ class BeneficiaryDonation(models.Model):
         for donation in self:
             donation.is_restricted = bool(donation.restriction_id)
 
-    @api.depends("company_id")
+    @api.depends("company_id", "method")
     def _compute_journal_id(self):
+        # Money goes to the donations journal (a bank journal); goods given in kind never
+        # reach the bank: their entry goes to the association's general journal.
+        general = {}
         for donation in self:
-            if not donation.journal_id or donation.journal_id.company_id != donation.company_id:
-                donation.journal_id = donation.company_id.beneficiary_donation_journal_id
+            company, journal = donation.company_id, donation.journal_id
+            if donation.method == "in_kind":
+                if company not in general:
+                    general[company] = company._beneficiary_general_journal()
+                if not journal or journal.company_id != company or journal.type in ("bank", "cash"):
+                    donation.journal_id = general[company] or company.beneficiary_donation_journal_id
+            elif not journal or journal.company_id != company or journal.type == "general":
+                donation.journal_id = company.beneficiary_donation_journal_id
 
     @api.depends("journal_id", "method")
     def _compute_debit_account_id(self):
@@ -238,13 +247,15 @@ class BeneficiaryDonation(models.Model):
                         donor=self.donor_id.name,
                     )
                 )
+            money_accounts = self.company_id._beneficiary_money_accounts()
             if self.method == "in_kind" and move.line_ids.filtered(
-                lambda line: line.debit and line.account_id.account_type == "asset_cash"
+                lambda line: line.debit and line.account_id in money_accounts
             ):
                 raise UserError(
                     self.env._(
-                        "A gift in kind does not go to a bank or cash account, and %(entry)s puts money "
-                        "in one: link the entry of the goods given by %(donor)s.",
+                        "A gift in kind does not go to an account for money (bank, cash, suspense or "
+                        "outstanding payments), and %(entry)s puts money in one: link the entry of the "
+                        "goods given by %(donor)s.",
                         entry=move.display_name,
                         donor=self.donor_id.name,
                     )
@@ -268,11 +279,12 @@ class BeneficiaryDonation(models.Model):
                     donor=self.donor_id.name,
                 )
             )
-        if self.method == "in_kind" and self.debit_account_id.account_type == "asset_cash":
+        if self.method == "in_kind" and self.debit_account_id in self.company_id._beneficiary_money_accounts():
             raise UserError(
                 self.env._(
-                    "A gift in kind does not go to %(account)s, a bank or cash account: say which "
-                    "account receives the goods of %(donor)s (Received Into).",
+                    "A gift in kind does not go to %(account)s, an account for money (bank, cash, "
+                    "suspense or outstanding payments): say which account receives the goods of "
+                    "%(donor)s (Received Into).",
                     account=self.debit_account_id.display_name,
                     donor=self.donor_id.name,
                 )
@@ -305,7 +317,12 @@ class BeneficiaryDonation(models.Model):
     def _check_linked_entry_total(self):
         """One bank entry may record several gifts, never more than it
         received: the donations being confirmed (``self``, a whole batch)
-        count together with those already confirmed on the same entry."""
+        count together with those already confirmed on the same entry.
+
+        What an entry received is what it put into the accounts for money (bank,
+        cash, suspense, outstanding payments) for gifts of money, and what it
+        put into other accounts for gifts in kind: not every debit of the entry,
+        which may also book a fee or settle a bill."""
         moves = self.move_id
         if not moves:
             return
@@ -314,20 +331,36 @@ class BeneficiaryDonation(models.Model):
         # second now waits for the first's commit and then sees them.
         self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id IN %s FOR UPDATE", tuple(moves.ids)))
         linked = self.search([("move_id", "in", moves.ids), ("state", "=", "confirmed")]) | self
+        money_accounts = {company: company._beneficiary_money_accounts() for company in moves.company_id}
         for move in moves:
             company = move.company_id
-            donations = linked.filtered(lambda d, m=move: d.move_id == m)
-            total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in donations)
-            received = sum(move.line_ids.mapped("debit"))
-            if company.currency_id.compare_amounts(total, received) > 0:
-                raise UserError(
-                    self.env._(
-                        "The entry %(entry)s records %(received)s; the donations linked to it would total %(total)s.",
-                        entry=move.display_name,
-                        received=formatLang(self.env, received, currency_obj=company.currency_id),
-                        total=formatLang(self.env, total, currency_obj=company.currency_id),
-                    )
+            for in_kind in (False, True):
+                donations = linked.filtered(lambda d, m=move, k=in_kind: d.move_id == m and (d.method == "in_kind") == k)
+                if not donations:
+                    continue
+                total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in donations)
+                received = sum(
+                    move.line_ids.filtered(
+                        lambda line, k=in_kind: (line.account_id in money_accounts[company]) != k
+                    ).mapped("debit")
                 )
+                if company.currency_id.compare_amounts(total, received) > 0:
+                    amounts = {
+                        "entry": move.display_name,
+                        "received": formatLang(self.env, received, currency_obj=company.currency_id),
+                        "total": formatLang(self.env, total, currency_obj=company.currency_id),
+                    }
+                    if in_kind:
+                        raise UserError(self.env._(
+                            "The entry %(entry)s records %(received)s of goods received; the gifts in "
+                            "kind linked to it would total %(total)s.",
+                            **amounts,
+                        ))
+                    raise UserError(self.env._(
+                        "The entry %(entry)s records %(received)s received; the donations linked to it "
+                        "would total %(total)s.",
+                        **amounts,
+                    ))
 
     def _income_account(self):
         company = self.company_id

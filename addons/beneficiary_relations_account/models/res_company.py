@@ -80,3 +80,35 @@ class ResCompany(models.Model):
                     ).id,
                 }
             )
+
+    def _beneficiary_money_accounts(self):
+        """The accounts money is received into or passes through: bank and cash
+        accounts, and the suspense and outstanding accounts of the bank and cash
+        journals (a statement line not yet matched, a payment not yet on the bank).
+
+        A donation of money counts what an entry puts into these; a gift in kind
+        never goes to them."""
+        self.ensure_one()
+        # the accountant confirming may not read every journal's settings
+        journals = self.env["account.journal"].sudo().search(
+            [("company_id", "=", self.id), ("type", "in", ("bank", "cash"))]
+        )
+        cash = self.env["account.account"].sudo().search(
+            [("company_ids", "in", self.ids), ("account_type", "=", "asset_cash")]
+        )
+        return (
+            cash
+            | self.sudo().account_journal_suspense_account_id
+            | journals.suspense_account_id
+            | journals.inbound_payment_method_line_ids.payment_account_id
+            | journals.outbound_payment_method_line_ids.payment_account_id
+        )
+
+    def _beneficiary_general_journal(self):
+        """The journal for gifts in kind: the association's first general journal that is not
+        kept for exchange differences or cash-basis taxes (Miscellaneous Operations)."""
+        self.ensure_one()
+        reserved = (self.currency_exchange_journal_id | self.tax_cash_basis_journal_id).ids
+        return self.env["account.journal"].search(
+            [("company_id", "=", self.id), ("type", "=", "general"), ("id", "not in", reserved)], limit=1
+        )

@@ -97,7 +97,7 @@ class TestAccounting(FundingCase):
                     gift.action_confirm()
                 self.assertEqual(gift.state, "draft")
         goods = self._donation(400, confirm=False, method="in_kind", move_id=self._bank_entry(400).id)
-        with self.assertRaisesRegex(UserError, "does not go to a bank or cash account"):
+        with self.assertRaisesRegex(UserError, "does not go to an account for money"):
             goods.action_confirm()
         self.assertEqual(goods.state, "draft")
 
@@ -113,6 +113,109 @@ class TestAccounting(FundingCase):
         self.assertEqual((first.state, second.state), ("draft", "draft"))
         first.action_confirm()
         self.assertEqual(first.state, "confirmed")
+
+    def _account(self, account_type):
+        return self.env["account.account"].search(
+            [("company_ids", "in", self.company.ids), ("account_type", "=", account_type)], limit=1
+        )
+
+    def _entry(self, *lines, journal=None):
+        """A posted entry of (account, balance) lines."""
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": (journal or self.company.beneficiary_donation_journal_id).id,
+                "line_ids": [
+                    fields.Command.create({"account_id": account.id, "balance": balance}) for account, balance in lines
+                ],
+            }
+        )
+        entry.action_post()
+        return entry
+
+    def _outstanding_receipts(self, journal):
+        """The account where the journal's payments wait for the bank statement, as an
+        association that registers payments sets it (Odoo leaves it empty by default)."""
+        account = self.env["account.account"].create(
+            {
+                "name": "Outstanding Receipts (test)",
+                "code": "101999",
+                "account_type": "asset_current",
+                "reconcile": True,
+                "company_ids": self.company.ids,
+            }
+        )
+        journal.inbound_payment_method_line_ids[:1].payment_account_id = account
+        return account
+
+    def test_a_linked_entry_received_only_what_reached_the_bank(self):
+        """An entry that also books a fee or settles a bill has more debits than money received:
+        only what went to the bank (or the journal's outstanding or suspense accounts) funds gifts."""
+        journal = self.company.beneficiary_donation_journal_id
+        income, expense, payable = self._account("income_other"), self._account("expense"), self._account("liability_payable")
+        entry = self._entry(
+            (journal.default_account_id, 1000), (income, -1000), (expense, 500), (payable, -500)
+        )
+        too_much = self._donation(1500, confirm=False, move_id=entry.id)
+        with self.assertRaises(UserError) as refusal:
+            too_much.action_confirm()
+        self.assertIn(self._money(1000), str(refusal.exception))
+        self.assertIn(self._money(1500), str(refusal.exception))
+        self.assertEqual(too_much.state, "draft")
+        self._donation(1000, confirm=False, move_id=entry.id, donor_id=self.other_donor.id).action_confirm()
+        # a payment registered before the bank statement: its money is in the outstanding account
+        outstanding = self._outstanding_receipts(journal)
+        payment_entry = self._entry((outstanding, 300), (self._account("asset_receivable"), -300))
+        gift = self._donation(300, confirm=False, move_id=payment_entry.id)
+        gift.action_confirm()
+        self.assertEqual(gift.state, "confirmed")
+
+    def test_a_goods_entry_funds_gifts_in_kind_not_gifts_of_money(self):
+        goods, income = self._account("expense"), self._account("income_other")
+        entry = self._entry((goods, 400), (income, -400), journal=self.company._beneficiary_general_journal())
+        cash_gift = self._donation(400, confirm=False, move_id=entry.id)
+        with self.assertRaises(UserError) as refusal:
+            cash_gift.action_confirm()
+        self.assertIn(self._money(0), str(refusal.exception))
+        self.assertEqual(cash_gift.state, "draft")
+        cash_gift.unlink()
+        too_much = self._donation(401, confirm=False, method="in_kind", move_id=entry.id)
+        with self.assertRaisesRegex(UserError, "gifts in kind"):
+            too_much.action_confirm()
+        too_much.unlink()
+        gift = self._donation(400, confirm=False, method="in_kind", move_id=entry.id)
+        gift.action_confirm()
+        self.assertEqual(gift.state, "confirmed")
+
+    def test_a_gift_in_kind_never_goes_to_an_account_for_money(self):
+        journal = self.company.beneficiary_donation_journal_id
+        gift = self._donation(250, confirm=False, method="in_kind")
+        # its entry is not a bank journal's
+        self.assertEqual(gift.journal_id, self.company._beneficiary_general_journal())
+        self.assertEqual(gift.journal_id.type, "general")
+        self.assertTrue(journal.suspense_account_id)
+        for account in (journal.suspense_account_id, self._outstanding_receipts(journal)):
+            with self.subTest(account=account.display_name):
+                gift.debit_account_id = account
+                with self.assertRaises(UserError) as refusal:
+                    gift.action_confirm()
+                self.assertIn(account.display_name, str(refusal.exception))
+                self.assertEqual(gift.state, "draft")
+        # linked: a statement line still in suspense is money too
+        in_suspense = self._entry((journal.suspense_account_id, 250), (self._account("income_other"), -250))
+        linked = self._donation(250, confirm=False, method="in_kind", move_id=in_suspense.id)
+        with self.assertRaisesRegex(UserError, "account for money"):
+            linked.action_confirm()
+        gift.debit_account_id = self._account("expense")
+        gift.action_confirm()
+        self.assertEqual(gift.move_id.journal_id.type, "general")
+        self.assertEqual(gift.move_id.line_ids.filtered("debit").account_id, self._account("expense"))
+        # the form starts as a bank transfer: switched to goods and back, the journal follows
+        switched = self._donation(100, confirm=False)
+        self.assertEqual(switched.journal_id, journal)
+        switched.method = "in_kind"
+        self.assertEqual(switched.journal_id, self.company._beneficiary_general_journal())
+        switched.method = "bank"
+        self.assertEqual(switched.journal_id, journal)
 
     def test_a_gift_in_kind_is_not_put_in_the_bank(self):
         gift = self._donation(400, confirm=False, method="in_kind")
@@ -427,6 +530,53 @@ class TestAccounting(FundingCase):
         self.assertEqual(payment.state, "cancelled")
         self.assertEqual(payment.reversal_move_id, credit_note)
         self.assertEqual(donation.remaining_amount, 1000)
+
+    def _vendor_document(self, move_type, like, amount):
+        """A posted bill or credit note made in accounting for the partner, journal and date of `like`."""
+        document = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": like.partner_id.id,
+                "invoice_date": like.invoice_date,
+                "journal_id": like.journal_id.id,
+                "invoice_line_ids": [
+                    fields.Command.create(
+                        {"name": move_type, "account_id": self.company.beneficiary_aid_account_id.id,
+                         "quantity": 1, "price_unit": amount, "tax_ids": [fields.Command.clear()]}
+                    )
+                ],
+            }
+        )
+        document.action_post()
+        return document
+
+    def test_a_credit_note_does_not_settle_an_aid_bill(self):
+        """Matched by hand with a credit note, the bill read as paid while the aid payment stayed
+        posted and kept its donation's money."""
+        donation = self._donation(1000)
+        payment = self._payment(self.rent_request, 1000)
+        self._allocate(donation, payment, 1000)
+        payment.action_post()
+        bill = payment.move_id
+        credit_note = self._vendor_document("in_refund", bill, 1000)
+        payable = credit_note.line_ids.filtered(lambda line: line.account_id.account_type == "liability_payable")
+        with self.assertRaises(UserError) as refusal:
+            bill.js_assign_outstanding_line(payable.id)
+        self.assertIn(payment.display_name, str(refusal.exception))
+        self.assertIn(credit_note.name, str(refusal.exception))
+        with self.assertRaises(UserError):
+            (payable | bill.line_ids.filtered(lambda line: line.account_id == payable.account_id)).reconcile()
+        self.assertEqual(bill.payment_state, "not_paid")
+        self.assertFalse(payable.reconciled)
+        # the way that works: cancelling the payment reverses the bill and frees the money
+        payment.action_cancel()
+        self.assertEqual(bill.payment_state, "reversed")
+        self.assertEqual(donation.remaining_amount, 1000)
+        # and the credit note, no longer against a posted aid payment's bill, is free to match
+        other_bill = self._vendor_document("in_invoice", bill, 1000)
+        other_bill.js_assign_outstanding_line(payable.id)
+        self.assertTrue(payable.reconciled)
+        self.assertEqual(other_bill.amount_residual, 0)
 
     def test_a_paid_bill_must_be_unpaid_before_cancelling(self):
         payment = self._payment(self.rent_request, 1000)
