@@ -42,9 +42,10 @@ class BeneficiaryFeedback(models.Model):
     # A low rating's follow-up is an activity on the rating itself, not on its request: the
     # request is read by the case's researcher and the committee, who are not to learn how the
     # beneficiary rated them. Notes of the call back go in the rating's chatter, which only
-    # those who read ratings (officers, managers) see.
+    # those who read ratings (officers, managers) see. Posting there, assigning its activities
+    # and adding followers take write access: managers only (officers read), while the rating
+    # itself never changes (see write).
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _mail_post_access = "read"
     _order = "submitted_at desc, id desc"
     _rec_name = "request_id"
 
@@ -187,6 +188,24 @@ class BeneficiaryFeedback(models.Model):
             sum(r["status"] == "rejected" for r in results),
         )
         return results
+
+    def write(self, vals):
+        # Managers have write access for the chatter and the activities only: what the
+        # beneficiary said is theirs, and the satisfaction figures are made of it.
+        if not self.env.su:
+            changed = [name for name in vals if not name.startswith(("message_", "activity_"))]
+            if changed:
+                labels = [
+                    self._fields[name].get_description(self.env)["string"] if name in self._fields else name
+                    for name in changed
+                ]
+                raise UserError(
+                    self.env._(
+                        "A rating is the beneficiary's own and is never changed (%(fields)s).",
+                        fields=", ".join(labels),
+                    )
+                )
+        return super().write(vals)
 
     @api.model
     def _import_result(self, token, status, record_id=False, error=""):

@@ -377,10 +377,22 @@ class TestLowRatingFollowup(FeedbackCase):
             with self.assertRaises(AccessError):
                 activity.with_user(user).read(["summary"])
         self.assertFalse(request.message_ids.filtered(lambda m: "follow-up" in (m.body or "")))
+        # only low ratings have a follower (the manager): listing them would count the low ratings
+        followers = self.env["mail.followers"].search([("res_model", "=", "beneficiary.feedback")])
+        self.assertTrue(followers)
+        for user in (self.researcher, self.chair, self.accountant):
+            self.assertFalse(
+                self.env["mail.followers"].with_user(user).search([("res_model", "=", "beneficiary.feedback")]),
+                user.login,
+            )
+        self.assertEqual(
+            self.env["mail.followers"].with_user(self.officer).search([("res_model", "=", "beneficiary.feedback")]),
+            followers,
+        )
 
     def test_the_manager_logs_the_call_and_closes_the_followup(self):
         request = self._delivered()
-        self._import([self._item(self._token(request), rating=2)])
+        self._import([self._item(self._token(request), rating=2, comment="Nobody called")])
         activity = self._followups(request)
         manager = activity.user_id
         rating = request.feedback_ids.with_user(manager)
@@ -389,6 +401,35 @@ class TestLowRatingFollowup(FeedbackCase):
         self.assertFalse(self._followups(request), "the follow-up is done")
         self.assertIn("hospital appointment", " ".join(rating.message_ids.mapped("body")))
         self.assertFalse(request.message_ids.filtered(lambda m: "Called back" in (m.body or "")))
+        # the manager may hand a call to a colleague, who then follows the rating
+        rating.activity_schedule(
+            "beneficiary_relations.mail_activity_feedback_followup", user_id=self.officer.id, summary="Call again"
+        )
+        self.assertIn(self.officer.partner_id, rating.message_partner_ids)
+        # but the rating itself is the beneficiary's
+        for values in ({"rating": 5}, {"comment": "All good"}):
+            with self.assertRaises(UserError):
+                rating.write(values)
+        self.assertEqual((rating.rating, rating.comment), (2, "Nobody called"))
+
+    def test_officers_read_the_followup_but_do_not_take_it_over(self):
+        """An officer reads ratings, and may be the one the rating is about: the manager's
+        follow-up is not theirs to reassign or close, nor the rating's chatter theirs to write."""
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=1)])
+        activity = self._followups(request)
+        rating = request.feedback_ids.with_user(self.officer)
+        self.assertEqual(rating.activity_ids, activity)
+        with self.assertRaises(AccessError):
+            activity.with_user(self.officer).write({"user_id": self.officer.id})
+        with self.assertRaises(AccessError):
+            activity.with_user(self.officer).action_feedback(feedback="nothing to do")
+        with self.assertRaises(AccessError):
+            rating.message_post(body="Not my fault", message_type="comment")
+        with self.assertRaises(UserError):  # no one changes a rating, whatever their access
+            rating.write({"rating": 5})
+        self.assertEqual((activity.user_id, activity.active), (self.company._beneficiary_feedback_manager(), True))
+        self.assertEqual(request.feedback_ids.rating, 1)
 
     def test_one_followup_per_low_rating_for_the_manager_of_each_association(self):
         ours, theirs = self._requests(3), self._requests(2, company=self.other_company)

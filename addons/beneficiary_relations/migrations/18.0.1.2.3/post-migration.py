@@ -1,9 +1,11 @@
 """18.0.1.2.3: a low rating's follow-up moves from the request to the rating.
 
 The activity type is data loaded once (``noupdate``), so a database installed before keeps
-its old model on update: set it here. The follow-ups still open on requests, which the case's
-researcher and the committee read, move to the rating they were made for (the request's
-lowest rating, there is at most one per request).
+its old model on update: set it here. What the follow-ups left on requests, which the case's
+researcher and the committee read, moves to the rating they were made for (a request has at
+most one): the follow-ups still open, and the "follow-up done" messages of those closed,
+which carry the manager's notes of the call. A follow-up whose rating is gone (its request's
+rating deleted by hand) is deleted: it would only tell the case's team that there was one.
 """
 
 from odoo import SUPERUSER_ID, api
@@ -17,17 +19,23 @@ def migrate(cr, version):
     if not followup:
         return
     followup.res_model = "beneficiary.feedback"
-    activities = env["mail.activity"].search(
-        [("activity_type_id", "=", followup.id), ("res_model", "=", "beneficiary.request")]
+    on_requests = [("res_model", "=", "beneficiary.request"), ("activity_type_id", "=", followup.id)]
+    activities = env["mail.activity"].with_context(active_test=False).search(on_requests)
+    messages = env["mail.message"].search(
+        [("model", "=", "beneficiary.request"), ("mail_activity_type_id", "=", followup.id)]
     )
-    if not activities:
+    request_ids = set(activities.mapped("res_id")) | set(messages.mapped("res_id"))
+    if not request_ids:
         return
-    ratings = env["beneficiary.feedback"].search(
-        [("request_id", "in", activities.mapped("res_id"))], order="rating desc"
-    )
-    # ordered high to low: the dict keeps each request's lowest rating
+    ratings = env["beneficiary.feedback"].search([("request_id", "in", list(request_ids))])
     rating_of = {rating.request_id.id: rating.id for rating in ratings}
     feedback_model = env["ir.model"]._get_id("beneficiary.feedback")
-    for activity in activities:
-        if activity.res_id in rating_of:
-            activity.write({"res_model_id": feedback_model, "res_id": rating_of[activity.res_id]})
+    kept = activities.filtered(lambda activity: activity.res_id in rating_of)
+    (activities - kept).unlink()
+    for request_id, rating_id in rating_of.items():
+        kept.filtered(lambda activity, r=request_id: activity.res_id == r).write(
+            {"res_model_id": feedback_model, "res_id": rating_id}
+        )
+        messages.filtered(lambda message, r=request_id: message.res_id == r).write(
+            {"model": "beneficiary.feedback", "res_id": rating_id}
+        )
