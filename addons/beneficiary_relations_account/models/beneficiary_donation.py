@@ -3,6 +3,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+from ..funding import received as entry_received
+from .beneficiary_disbursement import from_minor_units, minor_units
+
 # What cannot change once a donation is confirmed: the receipt and the journal
 # entry say them, and allocations rely on them.
 LOCKED_FIELDS = (
@@ -247,14 +250,11 @@ class BeneficiaryDonation(models.Model):
                         donor=self.donor_id.name,
                     )
                 )
-            money_accounts = self.company_id._beneficiary_money_accounts()
-            if self.method == "in_kind" and move.line_ids.filtered(
-                lambda line: line.debit and line.account_id in money_accounts
-            ):
+            if self.method == "in_kind" and entry_received.moves_money(self._entry_lines(move)):
                 raise UserError(
                     self.env._(
-                        "A gift in kind does not go to an account for money (bank, cash, suspense or "
-                        "outstanding payments), and %(entry)s puts money in one: link the entry of the "
+                        "A gift in kind does not go through an account for money (bank, cash, suspense or "
+                        "outstanding payments), and %(entry)s moves money in one: link the entry of the "
                         "goods given by %(donor)s.",
                         entry=move.display_name,
                         donor=self.donor_id.name,
@@ -314,15 +314,31 @@ class BeneficiaryDonation(models.Model):
                 )
             )
 
+    def _entry_lines(self, move, roles=None):
+        """The entry's lines as ``funding/received.py`` reads them: (role, debit, credit) in
+        minor units of the association's currency."""
+        company = move.company_id
+        if roles is None:
+            roles = company._beneficiary_money_accounts()
+        currency = company.currency_id
+        return [
+            (
+                roles.get(line.account_id)
+                or (entry_received.RECEIVABLE if line.account_id.account_type == "asset_receivable" else entry_received.OTHER),
+                minor_units(line.debit, currency),
+                minor_units(line.credit, currency),
+            )
+            for line in move.line_ids
+        ]
+
     def _check_linked_entry_total(self):
         """One bank entry may record several gifts, never more than it
         received: the donations being confirmed (``self``, a whole batch)
         count together with those already confirmed on the same entry.
 
-        What an entry received is what it put into the accounts for money (bank,
-        cash, suspense, outstanding payments) for gifts of money, and what it
-        put into other accounts for gifts in kind: not every debit of the entry,
-        which may also book a fee or settle a bill."""
+        What an entry received is the money it brought in, for gifts of money,
+        and the goods, for gifts in kind (``funding/received.py``): not every
+        debit of the entry, which may also book a fee or settle a bill."""
         moves = self.move_id
         if not moves:
             return
@@ -331,23 +347,21 @@ class BeneficiaryDonation(models.Model):
         # second now waits for the first's commit and then sees them.
         self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id IN %s FOR UPDATE", tuple(moves.ids)))
         linked = self.search([("move_id", "in", moves.ids), ("state", "=", "confirmed")]) | self
-        money_accounts = {company: company._beneficiary_money_accounts() for company in moves.company_id}
+        roles = {company: company._beneficiary_money_accounts() for company in moves.company_id}
         for move in moves:
             company = move.company_id
+            lines = self._entry_lines(move, roles[company])
             for in_kind in (False, True):
                 donations = linked.filtered(lambda d, m=move, k=in_kind: d.move_id == m and (d.method == "in_kind") == k)
                 if not donations:
                     continue
                 total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in donations)
-                received = sum(
-                    move.line_ids.filtered(
-                        lambda line, k=in_kind: (line.account_id in money_accounts[company]) != k
-                    ).mapped("debit")
-                )
-                if company.currency_id.compare_amounts(total, received) > 0:
+                units = entry_received.goods_received(lines) if in_kind else entry_received.money_received(lines)
+                came_in = from_minor_units(units, company.currency_id)
+                if company.currency_id.compare_amounts(total, came_in) > 0:
                     amounts = {
                         "entry": move.display_name,
-                        "received": formatLang(self.env, received, currency_obj=company.currency_id),
+                        "received": formatLang(self.env, came_in, currency_obj=company.currency_id),
                         "total": formatLang(self.env, total, currency_obj=company.currency_id),
                     }
                     if in_kind:

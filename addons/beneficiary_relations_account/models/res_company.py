@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..funding import received
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -82,12 +84,14 @@ class ResCompany(models.Model):
             )
 
     def _beneficiary_money_accounts(self):
-        """The accounts money is received into or passes through: bank and cash
-        accounts, and the suspense and outstanding accounts of the bank and cash
-        journals (a statement line not yet matched, a payment not yet on the bank).
+        """The accounts money is received into or passes through, by role (see
+        ``funding/received.py``): bank and cash accounts and the outstanding-payment
+        accounts of the bank and cash journals (a payment not yet on the bank) are
+        ``BANK``; their suspense accounts (a statement line not yet matched) are
+        ``SUSPENSE``. Returns ``{account: role}``.
 
-        A donation of money counts what an entry puts into these; a gift in kind
-        never goes to them."""
+        A donation of money counts what an entry brings into these; a gift in kind
+        is never recorded in them."""
         self.ensure_one()
         # the accountant confirming may not read every journal's settings
         journals = self.env["account.journal"].sudo().search(
@@ -96,13 +100,14 @@ class ResCompany(models.Model):
         cash = self.env["account.account"].sudo().search(
             [("company_ids", "in", self.ids), ("account_type", "=", "asset_cash")]
         )
-        return (
-            cash
-            | self.sudo().account_journal_suspense_account_id
-            | journals.suspense_account_id
-            | journals.inbound_payment_method_line_ids.payment_account_id
+        outstanding = (
+            journals.inbound_payment_method_line_ids.payment_account_id
             | journals.outbound_payment_method_line_ids.payment_account_id
         )
+        suspense = self.sudo().account_journal_suspense_account_id | journals.suspense_account_id
+        roles = {account: received.SUSPENSE for account in suspense}
+        roles.update({account: received.BANK for account in cash | outstanding})
+        return roles
 
     def _beneficiary_general_journal(self):
         """The journal for gifts in kind: the association's first general journal that is not

@@ -97,7 +97,7 @@ class TestAccounting(FundingCase):
                     gift.action_confirm()
                 self.assertEqual(gift.state, "draft")
         goods = self._donation(400, confirm=False, method="in_kind", move_id=self._bank_entry(400).id)
-        with self.assertRaisesRegex(UserError, "does not go to an account for money"):
+        with self.assertRaisesRegex(UserError, "does not go through an account for money"):
             goods.action_confirm()
         self.assertEqual(goods.state, "draft")
 
@@ -164,10 +164,48 @@ class TestAccounting(FundingCase):
         self._donation(1000, confirm=False, move_id=entry.id, donor_id=self.other_donor.id).action_confirm()
         # a payment registered before the bank statement: its money is in the outstanding account
         outstanding = self._outstanding_receipts(journal)
-        payment_entry = self._entry((outstanding, 300), (self._account("asset_receivable"), -300))
+        payment_entry = self._entry((outstanding, 300), (income, -300))
         gift = self._donation(300, confirm=False, move_id=payment_entry.id)
         gift.action_confirm()
         self.assertEqual(gift.state, "confirmed")
+        # a statement line not yet matched: the bank against suspense
+        unmatched = self._entry((journal.default_account_id, 200), (journal.suspense_account_id, -200))
+        self._donation(200, confirm=False, move_id=unmatched.id).action_confirm()
+
+    def test_an_entry_that_brought_no_money_in_funds_no_gift(self):
+        """Money paid out, moved between the association's own accounts, or collected from a
+        platform that was already counted as owing it, is not a gift received."""
+        journal = self.company.beneficiary_donation_journal_id
+        bank, suspense = journal.default_account_id, journal.suspense_account_id
+        cash = self.env["account.journal"].search(
+            [("company_id", "=", self.company.id), ("type", "=", "cash")], limit=1
+        ).default_account_id
+        self.assertTrue(cash)
+        platform = self._account("asset_receivable")
+        general = self.company._beneficiary_general_journal()
+        # a donation platform reports a gift: it owes the association until it pays out
+        reported = self._entry((platform, 700), (self._account("income_other"), -700), journal=general)
+        online = self._donation(700, confirm=False, method="online", move_id=reported.id)
+        online.action_confirm()
+        self.assertEqual(online.state, "confirmed")
+        for label, lines in (
+            ("paid out, not yet matched", ((suspense, 1000), (bank, -1000))),
+            ("bank to cash", ((cash, 500), (bank, -500))),
+            ("the platform pays out", ((bank, 700), (platform, -700))),
+        ):
+            entry = self._entry(*lines)
+            gift = self._donation(abs(lines[0][1]), confirm=False, move_id=entry.id)
+            with self.subTest(label):
+                with self.assertRaises(UserError) as refusal:
+                    gift.action_confirm()
+                self.assertIn(self._money(0), str(refusal.exception))
+                self.assertEqual(gift.state, "draft")
+        # goods bought and paid from the bank were not given
+        purchase = self._entry((self._account("expense"), 400), (bank, -400))
+        goods = self._donation(400, confirm=False, method="in_kind", move_id=purchase.id)
+        with self.assertRaisesRegex(UserError, "moves money"):
+            goods.action_confirm()
+        self.assertEqual(goods.state, "draft")
 
     def test_a_goods_entry_funds_gifts_in_kind_not_gifts_of_money(self):
         goods, income = self._account("expense"), self._account("income_other")
@@ -205,6 +243,7 @@ class TestAccounting(FundingCase):
         linked = self._donation(250, confirm=False, method="in_kind", move_id=in_suspense.id)
         with self.assertRaisesRegex(UserError, "account for money"):
             linked.action_confirm()
+        self.assertEqual(linked.state, "draft")
         gift.debit_account_id = self._account("expense")
         gift.action_confirm()
         self.assertEqual(gift.move_id.journal_id.type, "general")
