@@ -172,16 +172,19 @@ def test_the_comment_is_shown_as_text_in_odoo_s_screens(rated):
 
 
 def test_the_low_rating_s_follow_up_carries_none_of_the_comment(rated):
-    """The follow-up activity's note is HTML, and whoever reads the request reads its activities
-    (the case's researcher, the committee): the comment, markup and all, stays on the rating,
-    which only officers and managers read, shown as text (see the test above)."""
+    """The follow-up activity sits on the rating, which only officers and managers read, and
+    nothing of it on the request, which the case's researcher and the committee read. Its
+    note is HTML: the comment, markup and all, stays in the rating's own field, shown as text
+    (see the test above)."""
     admin = rated["admin"]
-    request_id = feedback_of(rated)[0]["request_id"][0]  # wherever it went (see the test above)
+    rating = feedback_of(rated)[0]
     module, name = FOLLOW_UP.split(".")
     kind = admin("ir.model.data", "search_read", [("module", "=", module), ("name", "=", name)], fields=["res_id"])
+    followup = [("activity_type_id", "=", kind[0]["res_id"])]
+    on_request = [("res_model", "=", "beneficiary.request"), ("res_id", "=", rating["request_id"][0])]
+    assert admin("mail.activity", "search_read", on_request + followup, fields=["id"]) == []
     activities = admin("mail.activity", "search_read", [
-        ("res_model", "=", "beneficiary.request"), ("res_id", "=", request_id),
-        ("activity_type_id", "=", kind[0]["res_id"]),
+        ("res_model", "=", "beneficiary.feedback"), ("res_id", "=", rating["id"]), *followup,
     ], fields=["note", "summary"])
     assert len(activities) == 1, activities
     note = activities[0]["note"] or ""
