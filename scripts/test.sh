@@ -65,8 +65,9 @@ DB_PORT=${ODOO_DB_PORT:-5432}
 DB_USER=${ODOO_DB_USER:-odoo}
 DB_PASSWORD=${ODOO_DB_PASSWORD:-odoo}
 DB_PREFIX=${ODOO_DB_PREFIX:-br_test}
-# Versions installed into Odoo's own Python for the pytest-odoo run.
-ODOO_TEST_PINS=(pytest==9.2.0 pytest-odoo==2.3.0 iniconfig==2.3.1 pluggy==1.7.0 packaging==26.3 Pygments==2.21.0)
+# Versions installed into Odoo's own Python for the pytest-odoo run, and websocket-client,
+# without which Odoo skips its browser tests (the addon's fail instead: test_feedback_screens).
+ODOO_TEST_PINS=(pytest==9.2.0 pytest-odoo==2.3.0 iniconfig==2.3.1 pluggy==1.7.0 packaging==26.3 Pygments==2.21.0 websocket-client==1.8.0)
 # OCA checks that only judge formatting (or OCA's own infrastructure).
 OCA_MODULE_DISABLE=xml-header-wrong,xml-tag-position,xml-field-numeric-without-eval,weblate-component-too-long,prefer-readme-rst
 OCA_PO_DISABLE=po-pretty-format

@@ -8,3 +8,5 @@ from . import test_contact_access
 from . import test_feedback
 from . import test_kanban_load
 from . import test_translations
+from . import test_feedback_screens
+from . import test_screens

@@ -5,3 +5,4 @@ from . import test_access
 from . import test_balance_queries
 from . import test_translations
 from . import test_donor_statement
+from . import test_screens

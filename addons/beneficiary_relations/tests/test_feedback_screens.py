@@ -1,0 +1,87 @@
+"""The screens of ratings, opened in a real browser as the manager who follows them up.
+
+The form, the list and the request's delivery tab crashed the web client when an integer
+was shown with the stars widget, which takes selections only; view validation does not see
+that, a browser does."""
+
+import unittest
+
+from odoo.tests import HttpCase, tagged
+
+from .test_feedback import FeedbackCase
+
+# Clicks the notebook tab `tab` when given, waits for `selector`; fails on Odoo's error
+# dialog or when nothing shows in 20 s. Odoo's test browser also fails on any uncaught
+# error in the page.
+WAIT_FOR = """
+(function () {
+    const started = Date.now();
+    let clicked = !%(tab)s;
+    (function look() {
+        const tab = %(tab)s && document.querySelector(".o_notebook a.nav-link[name=" + %(tab)s + "]");
+        if (!clicked && tab) {
+            tab.click();
+            clicked = true;
+        }
+        if (document.querySelector(".o_error_dialog")) {
+            console.error("the web client showed an error dialog");
+        } else if (clicked && document.querySelector(%(selector)s)) {
+            console.log("test successful");
+        } else if (Date.now() - started > 20000) {
+            console.error("nothing showed for " + %(selector)s);
+        } else {
+            setTimeout(look, 100);
+        }
+    })();
+})();
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackScreens(FeedbackCase, HttpCase):
+    def _rated(self):
+        """A delivered request rated 1: its rating carries the manager's follow-up."""
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=1, comment="<b>Nobody</b> called")])
+        followup = request.feedback_ids.activity_ids
+        self.assertEqual(len(followup), 1)
+        followup.user_id.password = "manager-screens-test"
+        return request, followup.user_id
+
+    def _open(self, user, path, selector, tab=None):
+        try:
+            self.browser_js(
+                path,
+                WAIT_FOR % {"selector": repr(selector), "tab": repr(tab) if tab else "null"},
+                login=user.login,
+                timeout=60,
+            )
+        except unittest.SkipTest as reason:
+            # Odoo skips a browser test it cannot start (no Chromium, no websocket-client): a
+            # screen never opened is not a screen that works
+            self.fail(f"the browser did not run: {reason}")
+
+    def test_the_manager_opens_the_rating_with_its_follow_up(self):
+        request, manager = self._rated()
+        self._open(
+            manager,
+            f"/odoo/action-beneficiary_relations.action_beneficiary_feedback/{request.feedback_ids.id}",
+            ".o_form_view .o-mail-Chatter .o-mail-Activity",
+        )
+
+    def test_the_manager_lists_the_ratings(self):
+        _request, manager = self._rated()
+        self._open(
+            manager,
+            "/odoo/action-beneficiary_relations.action_beneficiary_feedback?view_type=list",
+            ".o_list_view .o_data_row .o_field_badge",
+        )
+
+    def test_the_request_shows_its_rating(self):
+        request, manager = self._rated()
+        self._open(
+            manager,
+            f"/odoo/action-beneficiary_relations.action_beneficiary_request/{request.id}",
+            ".o_form_view .o_field_widget[name=feedback_rating]",
+            tab="delivery",
+        )
