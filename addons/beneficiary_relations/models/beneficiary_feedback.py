@@ -190,22 +190,28 @@ class BeneficiaryFeedback(models.Model):
         return results
 
     def write(self, vals):
-        # Managers have write access for the chatter and the activities only: what the
-        # beneficiary said is theirs, and the satisfaction figures are made of it.
+        # Managers have write access for the chatter and the activities, which never write
+        # the rating itself: what the beneficiary said is theirs, and the satisfaction figures
+        # are made of it. Messages are not rewritten through it either (see below).
         if not self.env.su:
-            changed = [name for name in vals if not name.startswith(("message_", "activity_"))]
-            if changed:
-                labels = [
-                    self._fields[name].get_description(self.env)["string"] if name in self._fields else name
-                    for name in changed
-                ]
-                raise UserError(
-                    self.env._(
-                        "A rating is the beneficiary's own and is never changed (%(fields)s).",
-                        fields=", ".join(labels),
-                    )
+            labels = [
+                self._fields[name].get_description(self.env)["string"] if name in self._fields else name
+                for name in vals
+            ]
+            raise UserError(
+                self.env._(
+                    "A rating is the beneficiary's own and is never changed (%(fields)s).",
+                    fields=", ".join(labels),
                 )
+            )
         return super().write(vals)
+
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        # The notes of a follow-up are its record: their authors may correct their own (mail
+        # lets an author edit), but no one else rewrites or deletes them, managers included.
+        if operation in ("write", "unlink"):
+            return "unlink"
+        return super()._get_mail_message_access(res_ids, operation, model_name=model_name)
 
     @api.model
     def _import_result(self, token, status, record_id=False, error=""):
@@ -279,21 +285,30 @@ class BeneficiaryFeedback(models.Model):
         manager_of = {company: company._beneficiary_feedback_manager() for company in requests.company_id}
         feedback_model = self.env["ir.model"]._get(self._name).id
         deadline_of = requests._association_days()
-        summary = self.env._("Satisfaction follow-up: call the beneficiary back")
-        note = plaintext2html(self.env._("Read the beneficiary's comment on the rating, then call them back."))
-        vals_list = [
-            {
-                "activity_type_id": activity_type.id,
-                "summary": summary,
-                "note": note,
-                "date_deadline": deadline_of[feedback.request_id.company_id.id],
-                "res_model_id": feedback_model,
-                "res_id": feedback.id,
-                "automated": True,
-                "user_id": manager_of[feedback.request_id.company_id].id or self.env.uid,
-            }
-            for feedback in low
-        ]
+        # in the manager's language, not the importing service's
+        text_of = {}
+        for manager in set(manager_of.values()):
+            env = self.with_context(lang=manager.lang or self.env.lang).env
+            text_of[manager] = (
+                env._("Satisfaction follow-up: call the beneficiary back"),
+                plaintext2html(env._("Read the beneficiary's comment on the rating, then call them back.")),
+            )
+        vals_list = []
+        for feedback in low:
+            company = feedback.request_id.company_id
+            summary, note = text_of[manager_of[company]]
+            vals_list.append(
+                {
+                    "activity_type_id": activity_type.id,
+                    "summary": summary,
+                    "note": note,
+                    "date_deadline": deadline_of[company.id],
+                    "res_model_id": feedback_model,
+                    "res_id": feedback.id,
+                    "automated": True,
+                    "user_id": manager_of[company].id or self.env.uid,
+                }
+            )
         # Decision: no "activity assigned" e-mail per low rating. After a morning
         # of deliveries a manager would get dozens at once; the follow-ups wait
         # in their activities (due today, counted in the top bar) instead.

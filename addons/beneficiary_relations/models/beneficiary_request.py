@@ -1072,6 +1072,9 @@ class BeneficiaryRequest(models.Model):
             )
         if any(field in vals for field in FEEDBACK_LINK_FIELDS):
             raise UserError(self.env._("The feedback link is recorded only by sending it, with the button on the request."))
+        if "feedback_rating" in vals:
+            # computed from the beneficiary's rating, and shown on the request's form
+            raise UserError(self.env._("A request's satisfaction rating is the beneficiary's, from the rating page."))
         locked = [name for name in self._decided_on_fields() if name in vals]
         decided = self.filtered("decision") if locked else self.browse()
         if decided:

@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -359,6 +360,16 @@ class TestLowRatingFollowup(FeedbackCase):
         self.assertIn("comment on the rating", str(activity.note))
         self.assertEqual(request.feedback_ids.comment, "The office was <b>closed</b> twice")
 
+    def test_the_followup_reads_in_the_managers_language(self):
+        self.env["res.lang"]._activate_lang("ar_001")
+        manager = self.company._beneficiary_feedback_manager()
+        manager.lang = "ar_001"
+        request = self._delivered()
+        self._import([self._item(self._token(request), rating=1)])
+        activity = self._followups(request)
+        self.assertEqual(activity.summary, "متابعة رضا المستفيد: معاودة الاتصال به")
+        self.assertNotIn("comment", str(activity.note))
+
     def test_the_case_team_never_learns_of_a_low_rating(self):
         request = self._delivered()
         self._import([self._item(self._token(request), rating=1)])
@@ -411,6 +422,23 @@ class TestLowRatingFollowup(FeedbackCase):
             with self.assertRaises(UserError):
                 rating.write(values)
         self.assertEqual((rating.rating, rating.comment), (2, "Nobody called"))
+        # and the notes of the follow-up are its record: no one rewrites or deletes another's
+        done = rating.message_ids.filtered("mail_activity_type_id")  # "Satisfaction Follow-up done"
+        self.assertEqual(len(done), 1)
+        other_manager = self._user("h6_manager_3", ["manager"])
+        for error, attempt in (
+            (UserError, lambda: rating.with_user(other_manager).write({"message_ids": [Command.update(done.id, {"body": "x"})]})),
+            (UserError, lambda: rating.with_user(other_manager).write({"message_ids": [Command.delete(done.id)]})),
+            (AccessError, lambda: done.with_user(other_manager).write({"body": "nothing happened"})),
+            (AccessError, lambda: done.with_user(other_manager).unlink()),
+        ):
+            with self.assertRaises(error):
+                attempt()
+        self.assertIn("Called back", done.body)
+        # nor the request's copy of the rating, which its form shows
+        with self.assertRaises(UserError):
+            request.with_user(self.officer).write({"feedback_rating": 5})
+        self.assertEqual(request.feedback_rating, 2)
 
     def test_officers_read_the_followup_but_do_not_take_it_over(self):
         """An officer reads ratings, and may be the one the rating is about: the manager's

@@ -3,30 +3,32 @@
 Pure rules, no Odoo. The model gives each line of the entry a role, by its
 account, and its debit and credit in whole minor units:
 
-- ``BANK``: a bank or cash account, or an outstanding-payment account (money
-  on its way to or from the bank);
+- ``BANK``: a bank or cash account, an outstanding-payment account (a payment
+  not yet on the bank statement) or the liquidity transfer account (money on its
+  way between the association's own accounts);
 - ``SUSPENSE``: a bank journal's suspense account, where a statement line waits
   to be matched with what it paid or received;
-- ``RECEIVABLE``: money due to the association (a donation platform that pays
-  out later);
-- ``OTHER``: anything else (income, expenses, stock, payables).
+- ``RECEIVABLE``: money due to the association (a donor, a donation platform);
+- ``INCOME``: an income account, or the association's donation and restricted
+  donation accounts (a restricted fund may be kept outside income);
+- ``OTHER``: anything else (expenses, stock, payables).
 
-Money received is what came into the first three, less what left the bank
-or the receivables: an entry paying money out (suspense against the bank),
-moving it between the association's own accounts (bank to cash) or collecting
-what a platform owed (the bank against the receivable, counted when it became
-due) received nothing new. A suspense credit does not count against it: an
-incoming statement line not yet matched is the bank against suspense, and that
-money did come in.
+**Money received** is what came into the bank (bank and suspense debits, less
+bank credits), plus what was kept back before it arrived (a platform's or the
+bank's fee, debited to an expense on the same entry and not balanced by a credit
+to a payable or another such account: the donor gave the gross),
+and never more than the entry took from a source of gifts (credited to income,
+to a receivable being paid, or to suspense, a statement line not yet matched).
+So an entry paying money out, moving it from bank to cash, or buying something
+received nothing, and a fee or a bill booked in the same entry adds nothing.
 
-Goods received (gifts in kind) are the debits on other accounts, and only on
-an entry that moves no money at all: a purchase paid from the bank debits the
-goods too, but nobody gave them.
+**Goods received** (gifts in kind) are the debits on other accounts of an entry
+that moves no money, never more than it credited to income: a purchase paid
+from the bank, or bought on credit, debits goods nobody gave.
 """
 
-BANK, SUSPENSE, RECEIVABLE, OTHER = "bank", "suspense", "receivable", "other"
-ROLES = (BANK, SUSPENSE, RECEIVABLE, OTHER)
-MONEY_IN = (BANK, SUSPENSE, RECEIVABLE)
+BANK, SUSPENSE, RECEIVABLE, INCOME, OTHER = "bank", "suspense", "receivable", "income", "other"
+ROLES = (BANK, SUSPENSE, RECEIVABLE, INCOME, OTHER)
 
 
 def _check(lines):
@@ -39,12 +41,18 @@ def _check(lines):
     return lines
 
 
+def _sum(lines, column, *roles):
+    return sum(line[column] for line in lines if line[0] in roles)
+
+
 def money_received(lines):
     """Minor units of money the entry brought in: never below zero."""
     lines = _check(lines)
-    came_in = sum(debit for role, debit, _credit in lines if role in MONEY_IN)
-    went_out = sum(credit for role, _debit, credit in lines if role in (BANK, RECEIVABLE))
-    return max(0, came_in - went_out)
+    came_in = _sum(lines, 1, BANK, SUSPENSE) - _sum(lines, 2, BANK)
+    # debits on other accounts that no other-account credit balances: a fee, not a bill
+    kept_back = max(0, _sum(lines, 1, OTHER) - _sum(lines, 2, OTHER))
+    given = _sum(lines, 2, INCOME, RECEIVABLE, SUSPENSE)
+    return max(0, min(came_in + kept_back, given)) if came_in > 0 else 0
 
 
 def moves_money(lines):
@@ -57,4 +65,4 @@ def goods_received(lines):
     lines = _check(lines)
     if moves_money(lines):
         return 0
-    return sum(debit for role, debit, _credit in lines if role == OTHER)
+    return min(_sum(lines, 1, OTHER), _sum(lines, 2, INCOME))

@@ -250,6 +250,18 @@ class BeneficiaryDonation(models.Model):
                         donor=self.donor_id.name,
                     )
                 )
+            reversal = move.reversal_move_ids.filtered(lambda entry: entry.state == "posted")[:1]
+            if reversal:
+                # a bounced cheque, a transfer sent back: the money is no longer there
+                raise UserError(
+                    self.env._(
+                        "The entry %(entry)s was reversed by %(reversal)s: it no longer records money or "
+                        "goods received, and cannot record the donation of %(donor)s.",
+                        entry=move.display_name,
+                        reversal=reversal.display_name,
+                        donor=self.donor_id.name,
+                    )
+                )
             if self.method == "in_kind" and entry_received.moves_money(self._entry_lines(move)):
                 raise UserError(
                     self.env._(
@@ -320,14 +332,20 @@ class BeneficiaryDonation(models.Model):
         company = move.company_id
         if roles is None:
             roles = company._beneficiary_money_accounts()
+        gifts = company.beneficiary_donation_account_id | company.beneficiary_restricted_account_id
+
+        def role(account):
+            if account in roles:
+                return roles[account]
+            if account.account_type == "asset_receivable":
+                return entry_received.RECEIVABLE
+            if account.account_type in ("income", "income_other") or account in gifts:
+                return entry_received.INCOME
+            return entry_received.OTHER
+
         currency = company.currency_id
         return [
-            (
-                roles.get(line.account_id)
-                or (entry_received.RECEIVABLE if line.account_id.account_type == "asset_receivable" else entry_received.OTHER),
-                minor_units(line.debit, currency),
-                minor_units(line.credit, currency),
-            )
+            (role(line.account_id), minor_units(line.debit, currency), minor_units(line.credit, currency))
             for line in move.line_ids
         ]
 

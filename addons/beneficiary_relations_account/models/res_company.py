@@ -85,9 +85,9 @@ class ResCompany(models.Model):
 
     def _beneficiary_money_accounts(self):
         """The accounts money is received into or passes through, by role (see
-        ``funding/received.py``): bank and cash accounts and the outstanding-payment
-        accounts of the bank and cash journals (a payment not yet on the bank) are
-        ``BANK``; their suspense accounts (a statement line not yet matched) are
+        ``funding/received.py``): bank and cash accounts, the outstanding-payment
+        accounts (a payment not yet on the bank) and the transfer account are
+        ``BANK``; the suspense accounts (a statement line not yet matched) are
         ``SUSPENSE``. Returns ``{account: role}``.
 
         A donation of money counts what an entry brings into these; a gift in kind
@@ -100,10 +100,16 @@ class ResCompany(models.Model):
         cash = self.env["account.account"].sudo().search(
             [("company_ids", "in", self.ids), ("account_type", "=", "asset_cash")]
         )
+        # where Odoo books a payment before the statement: the journals' own, else the chart's
+        # outstanding accounts; and the transfer account between the association's own accounts
+        chart = self.env["account.chart.template"].with_context(allowed_company_ids=self.root_id.ids)
         outstanding = (
             journals.inbound_payment_method_line_ids.payment_account_id
             | journals.outbound_payment_method_line_ids.payment_account_id
+            | self.sudo().transfer_account_id
         )
+        for xmlid in ("account_journal_payment_debit_account_id", "account_journal_payment_credit_account_id"):
+            outstanding |= chart.ref(xmlid, raise_if_not_found=False) or self.env["account.account"]
         suspense = self.sudo().account_journal_suspense_account_id | journals.suspense_account_id
         roles = {account: received.SUSPENSE for account in suspense}
         roles.update({account: received.BANK for account in cash | outstanding})

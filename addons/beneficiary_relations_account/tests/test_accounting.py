@@ -171,10 +171,25 @@ class TestAccounting(FundingCase):
         # a statement line not yet matched: the bank against suspense
         unmatched = self._entry((journal.default_account_id, 200), (journal.suspense_account_id, -200))
         self._donation(200, confirm=False, move_id=unmatched.id).action_confirm()
+        # a donor's payment registered in Odoo: with no outstanding account on the journal,
+        # Community books it to the chart's Outstanding Receipts, against the donor's receivable
+        journal.inbound_payment_method_line_ids.payment_account_id = False
+        registered = self.env["account.payment"].create(
+            {"payment_type": "inbound", "partner_type": "customer", "partner_id": self.donor.id,
+             "amount": 450, "journal_id": journal.id}
+        )
+        registered.action_post()
+        receipts = registered.outstanding_account_id
+        self.assertTrue(receipts)
+        self.assertNotEqual(receipts, outstanding)
+        self._donation(450, confirm=False, move_id=registered.move_id.id).action_confirm()
+        goods = self._donation(450, confirm=False, method="in_kind", debit_account_id=receipts.id)
+        with self.assertRaisesRegex(UserError, "account for money"):
+            goods.action_confirm()
 
     def test_an_entry_that_brought_no_money_in_funds_no_gift(self):
-        """Money paid out, moved between the association's own accounts, or collected from a
-        platform that was already counted as owing it, is not a gift received."""
+        """Money paid out, moved between the association's own accounts, due but not paid yet,
+        or goods bought on credit, are not gifts received; nor is a cheque that bounced."""
         journal = self.company.beneficiary_donation_journal_id
         bank, suspense = journal.default_account_id, journal.suspense_account_id
         cash = self.env["account.journal"].search(
@@ -183,23 +198,32 @@ class TestAccounting(FundingCase):
         self.assertTrue(cash)
         platform = self._account("asset_receivable")
         general = self.company._beneficiary_general_journal()
-        # a donation platform reports a gift: it owes the association until it pays out
-        reported = self._entry((platform, 700), (self._account("income_other"), -700), journal=general)
-        online = self._donation(700, confirm=False, method="online", move_id=reported.id)
-        online.action_confirm()
-        self.assertEqual(online.state, "confirmed")
-        for label, lines in (
-            ("paid out, not yet matched", ((suspense, 1000), (bank, -1000))),
-            ("bank to cash", ((cash, 500), (bank, -500))),
-            ("the platform pays out", ((bank, 700), (platform, -700))),
+        income = self._account("income_other")
+        for label, lines, in_journal in (
+            ("paid out, not yet matched", ((suspense, 1000), (bank, -1000)), None),
+            ("bank to cash", ((cash, 500), (bank, -500)), None),
+            ("a platform reports a gift it has not paid out yet", ((platform, 700), (income, -700)), general),
+            ("a purchase on credit", ((self._account("expense"), 300), (self._account("liability_payable"), -300)), general),
         ):
-            entry = self._entry(*lines)
-            gift = self._donation(abs(lines[0][1]), confirm=False, move_id=entry.id)
+            entry = self._entry(*lines, journal=in_journal)
+            gift = self._donation(abs(lines[0][1]), confirm=False, method="online", move_id=entry.id)
             with self.subTest(label):
                 with self.assertRaises(UserError) as refusal:
                     gift.action_confirm()
                 self.assertIn(self._money(0), str(refusal.exception))
                 self.assertEqual(gift.state, "draft")
+        # when the platform pays out, it keeps its fee: the donors gave the gross
+        payout = self._entry((bank, 680), (self._account("expense"), 20), (platform, -700))
+        online = self._donation(700, confirm=False, method="online", move_id=payout.id)
+        online.action_confirm()
+        self.assertEqual(online.state, "confirmed")
+        # a cheque that bounced: its entry was reversed
+        cheque = self._entry((bank, 2500), (income, -2500))
+        cheque._reverse_moves([{"date": cheque.date}], cancel=True)
+        bounced = self._donation(2500, confirm=False, move_id=cheque.id)
+        with self.assertRaisesRegex(UserError, "was reversed"):
+            bounced.action_confirm()
+        self.assertEqual(bounced.state, "draft")
         # goods bought and paid from the bank were not given
         purchase = self._entry((self._account("expense"), 400), (bank, -400))
         goods = self._donation(400, confirm=False, method="in_kind", move_id=purchase.id)

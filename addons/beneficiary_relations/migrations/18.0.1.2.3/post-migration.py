@@ -5,7 +5,8 @@ its old model on update: set it here. What the follow-ups left on requests, whic
 researcher and the committee read, moves to the rating they were made for (a request has at
 most one): the follow-ups still open, and the "follow-up done" messages of those closed,
 which carry the manager's notes of the call. A follow-up whose rating is gone (its request's
-rating deleted by hand) is deleted: it would only tell the case's team that there was one.
+rating deleted by hand) is deleted, with its messages: they would only tell the case's team
+that there was one.
 """
 
 from odoo import SUPERUSER_ID, api
@@ -31,11 +32,13 @@ def migrate(cr, version):
     rating_of = {rating.request_id.id: rating.id for rating in ratings}
     feedback_model = env["ir.model"]._get_id("beneficiary.feedback")
     kept = activities.filtered(lambda activity: activity.res_id in rating_of)
+    kept_messages = messages.filtered(lambda message: message.res_id in rating_of)
     (activities - kept).unlink()
+    (messages - kept_messages).unlink()
     for request_id, rating_id in rating_of.items():
         kept.filtered(lambda activity, r=request_id: activity.res_id == r).write(
             {"res_model_id": feedback_model, "res_id": rating_id}
         )
-        messages.filtered(lambda message, r=request_id: message.res_id == r).write(
+        kept_messages.filtered(lambda message, r=request_id: message.res_id == r).write(
             {"model": "beneficiary.feedback", "res_id": rating_id}
         )
