@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funding import received
-from funding.received import BANK, INCOME, OTHER, RECEIVABLE, SUSPENSE
+from funding.received import BANK, FEE, INCOME, OTHER, RECEIVABLE, SUSPENSE
 
 
 def test_a_transfer_received_what_reached_the_bank():
@@ -19,9 +19,16 @@ def test_a_bill_booked_in_the_same_entry_is_not_money_received():
 
 def test_a_fee_kept_back_before_the_money_arrived_was_given_too():
     # the donor gave 1,000; the bank kept 5
-    assert received.money_received([(BANK, 99500, 0), (OTHER, 500, 0), (INCOME, 0, 100000)]) == 100000
+    assert received.money_received([(BANK, 99500, 0), (FEE, 500, 0), (INCOME, 0, 100000)]) == 100000
     # a platform pays out 680 of the 700 it collected
-    assert received.money_received([(BANK, 68000, 0), (OTHER, 2000, 0), (RECEIVABLE, 0, 70000)]) == 70000
+    assert received.money_received([(BANK, 68000, 0), (FEE, 2000, 0), (RECEIVABLE, 0, 70000)]) == 70000
+
+
+def test_a_write_off_or_goods_beside_the_money_were_not_received():
+    # a donor paid 950 of 1,000 and the rest was written off
+    assert received.money_received([(BANK, 95000, 0), (OTHER, 5000, 0), (RECEIVABLE, 0, 100000)]) == 95000
+    # money and goods in one entry: the goods are not money
+    assert received.money_received([(BANK, 100000, 0), (OTHER, 50000, 0), (INCOME, 0, 150000)]) == 100000
 
 
 def test_a_statement_line_not_yet_matched_received_its_money():

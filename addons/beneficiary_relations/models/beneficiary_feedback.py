@@ -193,7 +193,7 @@ class BeneficiaryFeedback(models.Model):
         # Managers have write access for the chatter and the activities, which never write
         # the rating itself: what the beneficiary said is theirs, and the satisfaction figures
         # are made of it. Messages are not rewritten through it either (see below).
-        if not self.env.su:
+        if vals and not self.env.su:
             labels = [
                 self._fields[name].get_description(self.env)["string"] if name in self._fields else name
                 for name in vals

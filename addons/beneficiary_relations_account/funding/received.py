@@ -9,26 +9,28 @@ account, and its debit and credit in whole minor units:
 - ``SUSPENSE``: a bank journal's suspense account, where a statement line waits
   to be matched with what it paid or received;
 - ``RECEIVABLE``: money due to the association (a donor, a donation platform);
-- ``INCOME``: an income account, or the association's donation and restricted
-  donation accounts (a restricted fund may be kept outside income);
+- ``INCOME``: where gifts are credited: an income account, the association's
+  donation and restricted donation accounts, or a fund kept outside income
+  (zakat to distribute or a restricted fund as a liability, an endowment as
+  equity), i.e. any liability or equity account but payables;
+- ``FEE``: an account of fees that banks and platforms keep back (a setting);
 - ``OTHER``: anything else (expenses, stock, payables).
 
 **Money received** is what came into the bank (bank and suspense debits, less
-bank credits), plus what was kept back before it arrived (a platform's or the
-bank's fee, debited to an expense on the same entry and not balanced by a credit
-to a payable or another such account: the donor gave the gross),
-and never more than the entry took from a source of gifts (credited to income,
-to a receivable being paid, or to suspense, a statement line not yet matched).
-So an entry paying money out, moving it from bank to cash, or buying something
-received nothing, and a fee or a bill booked in the same entry adds nothing.
+bank credits), plus the fees kept back before it arrived (the donor gave the
+gross), and never more than the entry took from a source of gifts (credited to
+a fund, to a receivable being paid, or to suspense, a statement line not yet
+matched). So an entry paying money out, moving it from bank to cash, or buying
+something received nothing, and a bill, a write-off or goods booked in the same
+entry add nothing: only debits on the fee accounts count beside the bank.
 
 **Goods received** (gifts in kind) are the debits on other accounts of an entry
 that moves no money, never more than it credited to income: a purchase paid
 from the bank, or bought on credit, debits goods nobody gave.
 """
 
-BANK, SUSPENSE, RECEIVABLE, INCOME, OTHER = "bank", "suspense", "receivable", "income", "other"
-ROLES = (BANK, SUSPENSE, RECEIVABLE, INCOME, OTHER)
+BANK, SUSPENSE, RECEIVABLE, INCOME, FEE, OTHER = "bank", "suspense", "receivable", "income", "fee", "other"
+ROLES = (BANK, SUSPENSE, RECEIVABLE, INCOME, FEE, OTHER)
 
 
 def _check(lines):
@@ -49,8 +51,7 @@ def money_received(lines):
     """Minor units of money the entry brought in: never below zero."""
     lines = _check(lines)
     came_in = _sum(lines, 1, BANK, SUSPENSE) - _sum(lines, 2, BANK)
-    # debits on other accounts that no other-account credit balances: a fee, not a bill
-    kept_back = max(0, _sum(lines, 1, OTHER) - _sum(lines, 2, OTHER))
+    kept_back = max(0, _sum(lines, 1, FEE) - _sum(lines, 2, FEE))
     given = _sum(lines, 2, INCOME, RECEIVABLE, SUSPENSE)
     return max(0, min(came_in + kept_back, given)) if came_in > 0 else 0
 

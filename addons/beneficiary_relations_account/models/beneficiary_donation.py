@@ -6,6 +6,10 @@ from odoo.tools.misc import formatLang
 from ..funding import received as entry_received
 from .beneficiary_disbursement import from_minor_units, minor_units
 
+# Where gifts are credited (funding/received.py's INCOME): income, and funds kept outside it,
+# zakat to distribute or a restricted fund (liabilities), an endowment (equity); not payables.
+FUND_TYPES = ("income", "income_other", "liability_current", "liability_non_current", "equity")
+
 # What cannot change once a donation is confirmed: the receipt and the journal
 # entry say them, and allocations rely on them.
 LOCKED_FIELDS = (
@@ -333,13 +337,17 @@ class BeneficiaryDonation(models.Model):
         if roles is None:
             roles = company._beneficiary_money_accounts()
         gifts = company.beneficiary_donation_account_id | company.beneficiary_restricted_account_id
+        fees = company.beneficiary_fee_account_ids
 
         def role(account):
             if account in roles:
                 return roles[account]
-            if account.account_type == "asset_receivable":
+            if account in fees:
+                return entry_received.FEE
+            kind = account.account_type
+            if kind == "asset_receivable":
                 return entry_received.RECEIVABLE
-            if account.account_type in ("income", "income_other") or account in gifts:
+            if account in gifts or kind in FUND_TYPES:
                 return entry_received.INCOME
             return entry_received.OTHER
 

@@ -28,6 +28,18 @@ class ResCompany(models.Model):
         help="Credited by restricted donations. Leave empty to use the donations income account; "
         "the restriction's analytic account tells restricted funds apart either way.",
     )
+    beneficiary_fee_account_ids = fields.Many2many(
+        "account.account",
+        "res_company_beneficiary_fee_account_rel",
+        "company_id",
+        "account_id",
+        string="Fees Kept Back",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="The expense accounts of the fees that banks and donation platforms keep back before "
+        "paying out. On an entry linked to donations, a fee debited to one of them counts as given "
+        "by the donors (they gave the gross); any other debit does not (a write-off, goods).",
+    )
     beneficiary_aid_journal_id = fields.Many2one(
         "account.journal",
         string="Aid Bills Journal",

@@ -212,11 +212,26 @@ class TestAccounting(FundingCase):
                     gift.action_confirm()
                 self.assertIn(self._money(0), str(refusal.exception))
                 self.assertEqual(gift.state, "draft")
-        # when the platform pays out, it keeps its fee: the donors gave the gross
-        payout = self._entry((bank, 680), (self._account("expense"), 20), (platform, -700))
+        # when the platform pays out, it keeps its fee: the donors gave the gross, when the
+        # association names the account of such fees; an expense it does not name is a write-off
+        fees = self._account("expense")
+        payout = self._entry((bank, 680), (fees, 20), (platform, -700))
         online = self._donation(700, confirm=False, method="online", move_id=payout.id)
+        with self.assertRaises(UserError) as refusal:
+            online.action_confirm()
+        self.assertIn(self._money(680), str(refusal.exception))
+        self.company.beneficiary_fee_account_ids = fees
         online.action_confirm()
         self.assertEqual(online.state, "confirmed")
+        # gifts credited to a fund kept outside income: zakat to distribute, an endowment
+        for account_type in ("liability_current", "equity"):
+            fund = self.env["account.account"].create(
+                {"name": f"Fund {account_type} (test)", "code": f"29{len(account_type)}9",
+                 "account_type": account_type, "company_ids": self.company.ids}
+            )
+            gift = self._donation(900, confirm=False, move_id=self._entry((bank, 900), (fund, -900)).id)
+            gift.action_confirm()
+            self.assertEqual(gift.state, "confirmed", account_type)
         # a cheque that bounced: its entry was reversed
         cheque = self._entry((bank, 2500), (income, -2500))
         cheque._reverse_moves([{"date": cheque.date}], cancel=True)
