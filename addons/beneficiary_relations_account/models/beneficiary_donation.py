@@ -381,7 +381,9 @@ class BeneficiaryDonation(models.Model):
                 donations = linked.filtered(lambda d, m=move, k=in_kind: d.move_id == m and (d.method == "in_kind") == k)
                 if not donations:
                     continue
-                total = sum(d.currency_id._convert(d.amount, company.currency_id, company, d.date) for d in donations)
+                # at the rate of the entry's date, the one it was booked at: a gift received in euros
+                # and recorded a day later is still the entry's money
+                total = sum(d.currency_id._convert(d.amount, company.currency_id, company, move.date) for d in donations)
                 units = entry_received.goods_received(lines) if in_kind else entry_received.money_received(lines)
                 came_in = from_minor_units(units, company.currency_id)
                 if company.currency_id.compare_amounts(total, came_in) > 0:

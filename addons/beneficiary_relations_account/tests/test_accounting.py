@@ -246,6 +246,42 @@ class TestAccounting(FundingCase):
             goods.action_confirm()
         self.assertEqual(goods.state, "draft")
 
+    def test_a_gift_in_another_currency_counts_at_the_rate_of_its_entry(self):
+        """A transfer in euros booked on one day, its donation recorded the next, when the rate had
+        moved: the donation is the entry's money, converted as the entry was."""
+        euro = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", self.currency.id), ("name", "in", ("EUR", "USD"))], limit=1
+        )
+        euro.active = True
+        booked, recorded = fields.Date.subtract(self.today, days=1), self.today
+        self.env["res.currency.rate"].create(
+            [
+                {"currency_id": euro.id, "company_id": self.company.id, "name": booked, "rate": 0.5},
+                {"currency_id": euro.id, "company_id": self.company.id, "name": recorded, "rate": 0.4},
+            ]
+        )
+        journal = self.company.beneficiary_donation_journal_id
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": journal.id,
+                "date": booked,
+                "line_ids": [
+                    fields.Command.create({"account_id": journal.default_account_id.id, "balance": 2000,
+                                           "amount_currency": 1000, "currency_id": euro.id}),
+                    fields.Command.create({"account_id": self._account("income_other").id, "balance": -2000,
+                                           "amount_currency": -1000, "currency_id": euro.id}),
+                ],
+            }
+        )
+        entry.action_post()
+        gift = self._donation(1000, confirm=False, currency_id=euro.id, move_id=entry.id)
+        self.assertEqual(gift.date, recorded)
+        gift.action_confirm()  # at the day's rate it would be 2,500 on an entry of 2,000
+        self.assertEqual(gift.state, "confirmed")
+        more = self._donation(1, confirm=False, currency_id=euro.id, move_id=entry.id)
+        with self.assertRaises(UserError):
+            more.action_confirm()
+
     def test_a_goods_entry_funds_gifts_in_kind_not_gifts_of_money(self):
         goods, income = self._account("expense"), self._account("income_other")
         entry = self._entry((goods, 400), (income, -400), journal=self.company._beneficiary_general_journal())
