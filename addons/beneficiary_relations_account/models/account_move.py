@@ -14,13 +14,17 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
+    def _beneficiary_posted_aid_payment(self):
+        """The first posted aid payment whose bill is one of these entries, read as superuser:
+        whoever resets or matches the entry may have no access to aid payments."""
+        return self.env["beneficiary.disbursement"].sudo().search(
+            [("move_id", "in", self.ids), ("state", "=", "posted")], limit=1
+        )
+
     def _check_beneficiary_entries(self):
         if self.env.context.get(UNDO_ENTRY) or not self.ids:
             return
-        # whoever resets the entry may have no access to donations and payments
-        payment = self.env["beneficiary.disbursement"].sudo().search(
-            [("move_id", "in", self.ids), ("state", "=", "posted")], limit=1
-        )
+        payment = self._beneficiary_posted_aid_payment()
         if payment:
             raise UserError(
                 self.env._(
@@ -31,6 +35,7 @@ class AccountMove(models.Model):
                     payment=payment.display_name,
                 )
             )
+        # whoever resets the entry may have no access to donations either
         donation = self.env["beneficiary.donation"].sudo().search(
             [("move_id", "in", self.ids), ("state", "=", "confirmed")], limit=1
         )

@@ -30,9 +30,7 @@ class AccountMoveLine(models.Model):
             lines = _plan_lines(reconciliation_plan, self.browse())
             credit_notes = lines.move_id.filtered(lambda move: move.move_type == "in_refund" or move.reversed_entry_id)
             if credit_notes:
-                payment = self.env["beneficiary.disbursement"].sudo().search(
-                    [("move_id", "in", lines.move_id.ids), ("state", "=", "posted")], limit=1
-                )
+                payment = lines.move_id._beneficiary_posted_aid_payment()
                 if payment:
                     raise UserError(
                         self.env._(
