@@ -215,14 +215,17 @@ class BeneficiaryDonation(models.Model):
         self.allocation_ids._check_balances()
 
     def action_confirm(self):
+        # which accounts hold money, worked out once per association for the whole batch
+        companies = self.company_id | self.move_id.company_id
+        roles = {company: company._beneficiary_money_accounts() for company in companies}
         for donation in self:
             if donation.state != "draft":
                 raise UserError(
                     self.env._("Donation %(donation)s is not a draft.", donation=donation.display_name)
                 )
-            donation._check_accounting_setup()
+            donation._check_accounting_setup(roles)
         # the donations of this batch count together with those already confirmed
-        self.filtered("move_id")._check_linked_entry_total()
+        self.filtered("move_id")._check_linked_entry_total(roles)
         for donation in self:
             values = {
                 "state": "confirmed",
@@ -239,7 +242,10 @@ class BeneficiaryDonation(models.Model):
             donation._write_state(values)
         return True
 
-    def _check_accounting_setup(self):
+    def _check_accounting_setup(self, roles):
+        """Refuse to confirm a donation whose entry, journal or accounts cannot record it.
+        ``roles`` maps each association to its money accounts
+        (``res.company._beneficiary_money_accounts``)."""
         self.ensure_one()
         if self.move_id:
             move = self.move_id
@@ -266,7 +272,7 @@ class BeneficiaryDonation(models.Model):
                         donor=self.donor_id.name,
                     )
                 )
-            if self.method == "in_kind" and entry_received.moves_money(self._entry_lines(move)):
+            if self.method == "in_kind" and entry_received.moves_money(self._entry_lines(move, roles[move.company_id])):
                 raise UserError(
                     self.env._(
                         "A gift in kind does not go through an account for money (bank, cash, suspense or "
@@ -295,7 +301,7 @@ class BeneficiaryDonation(models.Model):
                     donor=self.donor_id.name,
                 )
             )
-        if self.method == "in_kind" and self.debit_account_id in self.company_id._beneficiary_money_accounts():
+        if self.method == "in_kind" and self.debit_account_id in roles[self.company_id]:
             raise UserError(
                 self.env._(
                     "A gift in kind does not go to %(account)s, an account for money (bank, cash, "
@@ -330,12 +336,11 @@ class BeneficiaryDonation(models.Model):
                 )
             )
 
-    def _entry_lines(self, move, roles=None):
+    def _entry_lines(self, move, roles):
         """The entry's lines as ``funding/received.py`` reads them: (role, debit, credit) in
-        minor units of the association's currency."""
+        minor units of the association's currency. ``roles``: the entry's association's money
+        accounts."""
         company = move.company_id
-        if roles is None:
-            roles = company._beneficiary_money_accounts()
         gifts = company.beneficiary_donation_account_id | company.beneficiary_restricted_account_id
         fees = company.beneficiary_fee_account_ids
 
@@ -357,7 +362,7 @@ class BeneficiaryDonation(models.Model):
             for line in move.line_ids
         ]
 
-    def _check_linked_entry_total(self):
+    def _check_linked_entry_total(self, roles):
         """One bank entry may record several gifts, never more than it
         received: the donations being confirmed (``self``, a whole batch)
         count together with those already confirmed on the same entry.
@@ -373,7 +378,6 @@ class BeneficiaryDonation(models.Model):
         # second now waits for the first's commit and then sees them.
         self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id IN %s FOR UPDATE", tuple(moves.ids)))
         linked = self.search([("move_id", "in", moves.ids), ("state", "=", "confirmed")]) | self
-        roles = {company: company._beneficiary_money_accounts() for company in moves.company_id}
         for move in moves:
             company = move.company_id
             lines = self._entry_lines(move, roles[company])

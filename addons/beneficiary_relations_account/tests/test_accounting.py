@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
 from odoo import fields
@@ -113,6 +115,27 @@ class TestAccounting(FundingCase):
         self.assertEqual((first.state, second.state), ("draft", "draft"))
         first.action_confirm()
         self.assertEqual(first.state, "confirmed")
+
+    def test_a_batch_of_gifts_works_out_the_money_accounts_once(self):
+        """The bank, cash, outstanding and suspense accounts take several searches to find:
+        a month's gifts confirmed together find them once, not once per gift."""
+        goods, income = self._account("expense"), self._account("income_other")
+        general = self.company._beneficiary_general_journal()
+        gifts = self.env["beneficiary.donation"].browse()
+        for i in range(3):
+            money = self._bank_entry(100 + i)
+            gifts |= self._donation(100 + i, confirm=False, move_id=money.id)
+            things = self._entry((goods, 50 + i), (income, -50 - i), journal=general)
+            gifts |= self._donation(50 + i, confirm=False, method="in_kind", move_id=things.id)
+            # and goods booked by the confirmation itself
+            gifts |= self._donation(20 + i, confirm=False, method="in_kind", debit_account_id=goods.id)
+        company_class = type(self.env["res.company"])
+        real = company_class._beneficiary_money_accounts
+        with patch.object(company_class, "_beneficiary_money_accounts", autospec=True, side_effect=real) as found:
+            gifts.action_confirm()
+        self.assertEqual(found.call_count, 1)
+        self.assertEqual(set(gifts.mapped("state")), {"confirmed"})
+        self.assertEqual(len(gifts.move_id), 9)
 
     def _account(self, account_type):
         return self.env["account.account"].search(
