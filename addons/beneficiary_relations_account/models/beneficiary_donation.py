@@ -385,9 +385,7 @@ class BeneficiaryDonation(models.Model):
                 donations = linked.filtered(lambda d, m=move, k=in_kind: d.move_id == m and (d.method == "in_kind") == k)
                 if not donations:
                     continue
-                # at the rate of the entry's date, the one it was booked at: a gift received in euros
-                # and recorded a day later is still the entry's money
-                total = sum(d.currency_id._convert(d.amount, company.currency_id, company, move.date) for d in donations)
+                total = sum(d._amount_as_booked(move) for d in donations)
                 units = entry_received.goods_received(lines) if in_kind else entry_received.money_received(lines)
                 came_in = from_minor_units(units, company.currency_id)
                 if company.currency_id.compare_amounts(total, came_in) > 0:
@@ -407,6 +405,25 @@ class BeneficiaryDonation(models.Model):
                         "would total %(total)s.",
                         **amounts,
                     ))
+
+    def _amount_as_booked(self, move):
+        """The donation's amount in the association's currency as the entry ``move`` booked it.
+
+        A gift received in euros and recorded a day later is still the entry's money: it counts
+        at the rate the entry was booked at, the bank's own when the accountant entered what the
+        bank credited, read from the entry's debits in the gift's currency. An entry with no such
+        debit gives Odoo's rate of the entry's date."""
+        self.ensure_one()
+        company = move.company_id
+        if self.currency_id == company.currency_id:
+            return self.amount
+        booked = move.line_ids.filtered(
+            lambda line: line.currency_id == self.currency_id and line.debit and line.amount_currency
+        )
+        foreign = sum(booked.mapped("amount_currency"))
+        if foreign:
+            return company.currency_id.round(self.amount * sum(booked.mapped("balance")) / foreign)
+        return self.currency_id._convert(self.amount, company.currency_id, company, move.date)
 
     def _income_account(self):
         company = self.company_id

@@ -305,6 +305,45 @@ class TestAccounting(FundingCase):
         with self.assertRaises(UserError):
             more.action_confirm()
 
+    def test_a_gift_in_another_currency_counts_at_the_bank_s_own_rate(self):
+        """The bank converted 1,000 euros at its own rate, below Odoo's, and the accountant booked
+        what it credited: the gift of 1,000 euros is that entry's money, not more."""
+        euro = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", self.currency.id), ("name", "in", ("EUR", "USD"))], limit=1
+        )
+        euro.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": euro.id, "company_id": self.company.id, "name": self.today, "rate": 0.5}
+        )
+        journal = self.company.beneficiary_donation_journal_id
+        income = self._account("income_other")
+        # 1,000 euros credited as 1,950 where Odoo's rate says 2,000
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": journal.id,
+                "line_ids": [
+                    fields.Command.create({"account_id": journal.default_account_id.id, "balance": 1950,
+                                           "amount_currency": 1000, "currency_id": euro.id}),
+                    fields.Command.create({"account_id": income.id, "balance": -1950}),
+                ],
+            }
+        )
+        entry.action_post()
+        too_much = self._donation(1001, confirm=False, currency_id=euro.id, move_id=entry.id)
+        with self.assertRaises(UserError) as refusal:
+            too_much.action_confirm()
+        self.assertIn(self._money(1951.95), str(refusal.exception))
+        too_much.unlink()
+        gift = self._donation(1000, confirm=False, currency_id=euro.id, move_id=entry.id)
+        gift.action_confirm()
+        self.assertEqual(gift.state, "confirmed")
+        # an entry booked in riyals only tells no rate of its own: Odoo's counts
+        riyals = self._entry((journal.default_account_id, 1950), (income, -1950))
+        other = self._donation(1000, confirm=False, currency_id=euro.id, move_id=riyals.id)
+        with self.assertRaises(UserError) as refusal:
+            other.action_confirm()
+        self.assertIn(self._money(2000), str(refusal.exception))
+
     def test_a_goods_entry_funds_gifts_in_kind_not_gifts_of_money(self):
         goods, income = self._account("expense"), self._account("income_other")
         entry = self._entry((goods, 400), (income, -400), journal=self.company._beneficiary_general_journal())
