@@ -39,10 +39,10 @@ WAIT_FOR = """
 
 @tagged("post_install", "-at_install")
 class TestFeedbackScreens(FeedbackCase, HttpCase):
-    def _rated(self):
+    def _rated(self, answers=None):
         """A delivered request rated 1: its rating carries the manager's follow-up."""
         request = self._delivered()
-        self._import([self._item(self._token(request), rating=1, comment="<b>Nobody</b> called")])
+        self._import([self._item(self._token(request), rating=1, comment="<b>Nobody</b> called", answers=answers or {})])
         followup = request.feedback_ids.activity_ids
         self.assertEqual(len(followup), 1)
         followup.user_id.password = "manager-screens-test"
@@ -67,6 +67,15 @@ class TestFeedbackScreens(FeedbackCase, HttpCase):
             manager,
             f"/odoo/action-beneficiary_relations.action_beneficiary_feedback/{request.feedback_ids.id}",
             ".o_form_view .o-mail-Chatter .o-mail-Activity",
+        )
+
+    def test_a_question_left_unanswered_is_not_shown_as_a_zero(self):
+        request, manager = self._rated(answers={"respect": 2})
+        self.assertFalse(request.feedback_ids.answer_time)
+        self._open(
+            manager,
+            f"/odoo/action-beneficiary_relations.action_beneficiary_feedback/{request.feedback_ids.id}",
+            ".o_form_view:has(.o_field_widget[name=answer_respect]):not(:has(.o_field_widget[name=answer_time]))",
         )
 
     def test_the_manager_lists_the_ratings(self):
