@@ -498,6 +498,22 @@ run_odoo_e2e() {
         run_pytest "pytest ${dirs[*]} (real Odoo)" "$ROOT" "$VENV/bin/python" -p no:cacheprovider "${dirs[@]}"
 }
 
+# Odoo draws right-to-left screens (Arabic) through rtlcss, from the npm registry; without it
+# they come out left to right, and the Arabic screens test fails.
+RTLCSS_VERSION=4.3.0
+RTLCSS_DIR=${TMPDIR:-/tmp}/beneficiary-rtlcss-$RTLCSS_VERSION
+
+# odoo_test_tools PIP_ARGS...: the test packages into Odoo's Python, rtlcss onto PATH
+odoo_test_tools() {
+    "$ODOO_PY" -m pip install -q "$@" || return 1
+    if [ ! -x "$RTLCSS_DIR/node_modules/.bin/rtlcss" ]; then
+        command -v npm >/dev/null || { alarm "npm is needed to install rtlcss"; return 1; }
+        npm install --prefix "$RTLCSS_DIR" --no-save --no-audit --no-fund --silent "rtlcss@$RTLCSS_VERSION" || return 1
+    fi
+    export PATH="$RTLCSS_DIR/node_modules/.bin:$PATH"
+    note "$(rtlcss --version)"
+}
+
 tier_odoo() {
     header "ODOO 18.0 TIER"
     if [ -z "$ODOO_BIN_FOUND" ]; then
@@ -512,7 +528,7 @@ tier_odoo() {
 
     local pip_args=("${ODOO_TEST_PINS[@]}")
     [ -f addons/requirements.txt ] && pip_args=(-r addons/requirements.txt "${pip_args[@]}")
-    if ! check "pip install into Odoo's Python" "$ODOO_PY" -m pip install -q "${pip_args[@]}"; then
+    if ! check "pip install into Odoo's Python, and rtlcss" odoo_test_tools "${pip_args[@]}"; then
         return
     fi
 

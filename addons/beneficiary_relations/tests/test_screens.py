@@ -5,6 +5,7 @@ Odoo validates a view's arch when the addon is installed, but not whether each f
 widget can show that field: a stars widget on a whole number passed validation and crashed
 the web client on the rating's form and list. Only rendering finds that."""
 
+import shutil
 import unittest
 
 from odoo import Command
@@ -58,6 +59,10 @@ VISIT = """
     }
     (async function () {
         await shown(view);
+        const direction = getComputedStyle(document.body).direction;
+        if (direction !== %(direction)s) {
+            throw new Error("the screen is drawn " + direction + ", not " + %(direction)s);
+        }
         let opened = "";
         if (view === ".o_list_view" && openRecord) {
             const cell = document.querySelector(".o_list_view .o_data_row .o_data_cell");
@@ -80,8 +85,26 @@ VISIT = """
 class ScreensMixin:
     """Opens the screens of a module in the browser of an HttpCase, as ``self.screens_user``."""
 
+    screens_direction = "ltr"
+
+    def _in_arabic(self, modules):
+        """The screens user reads Arabic, the ``modules``' own ar.po loaded, and every screen
+        must be drawn right to left, as the association's staff see it. Odoo turns its styles
+        right to left with rtlcss (scripts/test.sh installs it); without it the screens come out
+        left to right."""
+        if not shutil.which("rtlcss"):
+            self.fail("rtlcss is not on PATH: Odoo would draw the Arabic screens left to right (npm install rtlcss)")
+        self.env["res.lang"]._activate_lang("ar_001")
+        self.env["ir.module.module"]._load_module_terms(modules, ["ar_001"], overwrite=True)
+        self.screens_user.lang = "ar_001"
+        self.screens_direction = "rtl"
+
     def _visit(self, url, view_class, open_record):
-        code = VISIT % {"view": repr(view_class), "open_record": "true" if open_record else "false"}
+        code = VISIT % {
+            "view": repr(view_class),
+            "open_record": "true" if open_record else "false",
+            "direction": repr(self.screens_direction),
+        }
         try:
             self.browser_js(url, code, login=self.screens_user.login, timeout=90)
         except unittest.SkipTest as reason:
@@ -113,11 +136,18 @@ class ScreensMixin:
 
 @tagged("post_install", "-at_install")
 class TestScreens(ScreensMixin, FeedbackCase, HttpCase):
-    def test_every_screen_opens(self):
+    def setUp(self):
+        super().setUp()
         # records behind the screens that the demo data may not have: a rated, delivered request
         request = self._delivered()
         self._import([self._item(self._token(request), rating=1, comment="<b>Nobody</b> called")])
         self.screens_user = self._user("h2_screens", ["officer", "manager"])
         # the association's settings are for Odoo's administrators
         self.screens_user.write({"password": "screens-test", "groups_id": [Command.link(self.env.ref("base.group_system").id)]})
+
+    def test_every_screen_opens(self):
+        self.assertGreaterEqual(self._open_every_screen("beneficiary_relations"), 20)
+
+    def test_every_screen_opens_in_arabic(self):
+        self._in_arabic(["beneficiary_relations"])
         self.assertGreaterEqual(self._open_every_screen("beneficiary_relations"), 20)

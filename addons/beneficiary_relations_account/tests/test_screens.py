@@ -11,7 +11,8 @@ from .common import FundingCase
 
 @tagged("post_install", "-at_install")
 class TestAccountScreens(ScreensMixin, FundingCase, HttpCase):
-    def test_every_screen_opens(self):
+    def setUp(self):
+        super().setUp()
         # a donation funding a posted aid payment, and one in kind, behind the lists
         donation = self._donation(1000, self.rent_only)
         payment = self._payment(self.rent_request, 600)
@@ -25,4 +26,10 @@ class TestAccountScreens(ScreensMixin, FundingCase, HttpCase):
         self.screens_user.write(
             {"password": "screens-test", "groups_id": [Command.link(self.env.ref("account.group_account_manager").id)]}
         )
+
+    def test_every_screen_opens(self):
+        self.assertGreaterEqual(self._open_every_screen("beneficiary_relations_account"), 12)
+
+    def test_every_screen_opens_in_arabic(self):
+        self._in_arabic(["beneficiary_relations", "beneficiary_relations_account"])
         self.assertGreaterEqual(self._open_every_screen("beneficiary_relations_account"), 12)
