@@ -47,6 +47,9 @@ class BeneficiaryFeedback(models.Model):
     # itself never changes (see write).
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "submitted_at desc, id desc"
+    # its chatter is its record: a message is changed by its author, or as
+    # _get_mail_message_access allows, never for having been notified of it (mail_message.py)
+    _beneficiary_chatter_is_record = True
     _rec_name = "request_id"
 
     request_id = fields.Many2one(

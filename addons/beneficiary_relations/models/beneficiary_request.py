@@ -41,6 +41,9 @@ class BeneficiaryRequest(models.Model):
     _description = "Support Request"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "priority desc, submitted_date desc, id desc"
+    # its chatter is its record: a message is changed by its author, or as
+    # _get_mail_message_access allows, never for having been notified of it (mail_message.py)
+    _beneficiary_chatter_is_record = True
     _check_company_auto = True
     # the feedback link names a request by its number: it must be unique in the database
     _sql_constraints = [

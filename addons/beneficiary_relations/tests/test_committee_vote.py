@@ -253,6 +253,15 @@ class TestCommitteeVote(RequestCase):
         with self.assertRaises(AccessError):
             notice.with_user(self.officer).write({"body": "<p>The committee rejected the request.</p>"})
         self.assertIn("approved", str(notice.body))
+        # nor for having been told of it: mentioned in a notice, the officer still cannot rewrite it
+        told = request.message_post(
+            body="Approved; the officer will call the applicant.",
+            author_id=self.chair.partner_id.id,
+            partner_ids=self.officer.partner_id.ids,
+        )
+        with self.assertRaisesRegex(AccessError, "Only its author"):
+            told.with_user(self.officer).write({"body": "<p>Rejected.</p>"})
+        self.assertIn("Approved", str(told.body))
         note = request.with_user(self.officer).message_post(body="Called the applicant.")
         note.with_user(self.officer).write({"body": "<p>Called the applicant twice.</p>"})
         notice.with_user(self.manager).unlink()

@@ -435,6 +435,14 @@ class TestLowRatingFollowup(FeedbackCase):
             with self.assertRaises(error):
                 attempt()
         self.assertIn("Called back", done.body)
+        # nor for having been told of it: a colleague mentioned in a note still cannot rewrite it
+        told = rating.message_post(
+            body="Please call her again tomorrow.", message_type="comment", partner_ids=other_manager.partner_id.ids
+        )
+        with self.assertRaisesRegex(AccessError, "Only its author"):
+            told.with_user(other_manager).write({"body": "Called, all fine"})
+        self.assertIn("tomorrow", str(told.body))
+        told.with_user(manager).write({"body": "Please call her again on Sunday."})  # its author may
         # nor the request's copy of the rating, which its form shows
         with self.assertRaises(UserError):
             request.with_user(self.officer).write({"feedback_rating": 5})
