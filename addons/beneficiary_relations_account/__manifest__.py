@@ -2,7 +2,7 @@
     "name": "Beneficiary Relations: Donations and Aid Accounting",
     "summary": "Donations, restricted funds, aid payments and the allocations linking every riyal "
     "of aid to the donations that funded it",
-    "version": "18.0.1.2.3",
+    "version": "18.0.1.2.4",
     "category": "Services/Beneficiary Relations",
     "license": "LGPL-3",
     "author": "Beneficiary Relations Contributors",

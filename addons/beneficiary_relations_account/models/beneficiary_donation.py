@@ -152,9 +152,13 @@ class BeneficiaryDonation(models.Model):
 
     @api.depends("journal_id", "method")
     def _compute_debit_account_id(self):
-        # goods given in kind never reach the bank: the accountant names their account
         for donation in self:
-            donation.debit_account_id = donation.method != "in_kind" and donation.journal_id.default_account_id
+            if donation.method != "in_kind":
+                donation.debit_account_id = donation.journal_id.default_account_id
+            elif donation.debit_account_id.account_type == "asset_cash":
+                # goods given in kind never reach the bank: the accountant names their account,
+                # which a change of journal leaves as it is
+                donation.debit_account_id = False
 
     @api.depends("amount", "allocation_ids.amount", "allocation_ids.state")
     def _compute_balances(self):
@@ -301,23 +305,8 @@ class BeneficiaryDonation(models.Model):
                     donor=self.donor_id.name,
                 )
             )
-        if self.method == "in_kind" and self.debit_account_id in roles[self.company_id]:
-            raise UserError(
-                self.env._(
-                    "A gift in kind does not go to %(account)s, an account for money (bank, cash, "
-                    "suspense or outstanding payments): say which account receives the goods of "
-                    "%(donor)s (Received Into).",
-                    account=self.debit_account_id.display_name,
-                    donor=self.donor_id.name,
-                )
-            )
-        if not self.debit_account_id and self.method == "in_kind":
-            raise UserError(
-                self.env._(
-                    "Say which account receives the goods given in kind by %(donor)s (Received Into).",
-                    donor=self.donor_id.name,
-                )
-            )
+        if self.method == "in_kind":
+            self._check_goods_destination(roles)
         if not self.debit_account_id:
             raise UserError(
                 self.env._(
@@ -335,6 +324,34 @@ class BeneficiaryDonation(models.Model):
                     company=self.company_id.name,
                 )
             )
+
+    def _check_goods_destination(self, roles):
+        """A gift in kind goes to the account of the goods, in a general journal: never to an
+        account or a journal that keeps money (``roles``: the money accounts, by association)."""
+        donor = self.donor_id.name
+        refusal = None
+        if self.journal_id.type in ("bank", "cash"):
+            refusal = self.env._(
+                "A gift in kind is recorded in a general journal (Miscellaneous Operations), not in "
+                "%(journal)s, which keeps the movements of money: choose another journal for the "
+                "goods of %(donor)s.",
+                journal=self.journal_id.name,
+                donor=donor,
+            )
+        elif self.debit_account_id in roles[self.company_id]:
+            refusal = self.env._(
+                "A gift in kind does not go to %(account)s, an account for money (bank, cash, "
+                "suspense or outstanding payments): say which account receives the goods of "
+                "%(donor)s (Received Into).",
+                account=self.debit_account_id.display_name,
+                donor=donor,
+            )
+        elif not self.debit_account_id:
+            refusal = self.env._(
+                "Say which account receives the goods given in kind by %(donor)s (Received Into).", donor=donor
+            )
+        if refusal:
+            raise UserError(refusal)
 
     def _entry_lines(self, move, roles):
         """The entry's lines as ``funding/received.py`` reads them: (role, debit, credit) in

@@ -407,8 +407,23 @@ class TestAccounting(FundingCase):
             [("company_ids", "in", self.company.ids), ("account_type", "=", "expense")], limit=1
         )
         gift.debit_account_id = goods
+        # nor in the bank's journal, picked by hand
+        bank_journal = self.company.beneficiary_donation_journal_id
+        gift.journal_id = bank_journal
+        with self.assertRaises(UserError) as refusal:
+            gift.action_confirm()
+        self.assertIn(bank_journal.name, str(refusal.exception))
+        self.assertEqual((gift.state, gift.move_id.id), ("draft", False))
+        self.assertEqual(gift.debit_account_id, goods, "a change of journal keeps the goods' account")
+        gift.method = "cash"
+        self.assertEqual(gift.debit_account_id, bank_journal.default_account_id)
+        gift.method = "in_kind"  # back to goods: the general journal again, and no bank account
+        self.assertEqual(gift.journal_id, self.company._beneficiary_general_journal())
+        self.assertFalse(gift.debit_account_id)
+        gift.debit_account_id = goods
         gift.action_confirm()
         self.assertEqual(gift.move_id.line_ids.filtered(lambda l: l.debit).account_id, goods)
+        self.assertEqual(gift.move_id.journal_id.type, "general")
 
     def test_the_status_moves_only_through_the_buttons(self):
         donation = self._donation(1000)

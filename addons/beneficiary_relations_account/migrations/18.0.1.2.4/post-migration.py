@@ -1,0 +1,18 @@
+"""18.0.1.2.4: a gift in kind is recorded in a general journal, and confirming one in a bank or
+cash journal is refused. Draft gifts in kind made before 18.0.1.2.2 kept the donations journal (a
+bank journal): they take their association's general journal now, so that their confirmation is
+not refused for a journal nobody chose."""
+
+from odoo import SUPERUSER_ID, api
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    drafts = env["beneficiary.donation"].search(
+        [("state", "=", "draft"), ("method", "=", "in_kind"), ("journal_id.type", "in", ("bank", "cash"))]
+    )
+    if drafts:
+        env.add_to_compute(drafts._fields["journal_id"], drafts)
+        drafts.flush_recordset(["journal_id"])
