@@ -503,9 +503,8 @@ run_odoo_e2e() {
 RTLCSS_VERSION=4.3.0
 RTLCSS_DIR=${TMPDIR:-/tmp}/beneficiary-rtlcss-$RTLCSS_VERSION
 
-# odoo_test_tools PIP_ARGS...: the test packages into Odoo's Python, rtlcss onto PATH
-odoo_test_tools() {
-    "$ODOO_PY" -m pip install -q "$@" || return 1
+# install_rtlcss: rtlcss, pinned, onto PATH for the Odoo servers the tier starts
+install_rtlcss() {
     if [ ! -x "$RTLCSS_DIR/node_modules/.bin/rtlcss" ]; then
         command -v npm >/dev/null || { alarm "npm is needed to install rtlcss"; return 1; }
         npm install --prefix "$RTLCSS_DIR" --no-save --no-audit --no-fund --silent "rtlcss@$RTLCSS_VERSION" || return 1
@@ -528,9 +527,11 @@ tier_odoo() {
 
     local pip_args=("${ODOO_TEST_PINS[@]}")
     [ -f addons/requirements.txt ] && pip_args=(-r addons/requirements.txt "${pip_args[@]}")
-    if ! check "pip install into Odoo's Python, and rtlcss" odoo_test_tools "${pip_args[@]}"; then
+    if ! check "pip install into Odoo's Python" "$ODOO_PY" -m pip install -q "${pip_args[@]}"; then
         return
     fi
+    # without it only the Arabic screens tests fail, and say why
+    check "rtlcss for Odoo's Arabic screens (npm)" install_rtlcss
 
     ODOO_WORK=$(mktemp -d "${TMPDIR:-/tmp}/odoo-tier.XXXXXX")
     write_odoo_config "$ODOO_WORK/odoo.conf"

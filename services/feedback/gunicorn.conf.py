@@ -29,10 +29,10 @@ bind = os.environ.get("FEEDBACK_BIND") or "127.0.0.1:8000"
 workers = _whole_number(
     os.environ.get("FEEDBACK_WORKERS"), min(4, multiprocessing.cpu_count() * 2 + 1), "FEEDBACK_WORKERS"
 )
-# Two threads run gunicorn's threaded worker, which parks a connection that has sent nothing yet.
-# One thread runs its sync worker instead: cheaper per request, but any connection holds a whole
-# worker until its request arrives, so it is for deployments behind a buffering proxy only
-# (benchmarks/RESULTS.md, run 16).
+# Two threads run gunicorn's threaded worker: a connection that has sent nothing yet holds one
+# thread for at most 5 s, then waits without one. One thread runs its sync worker instead: cheaper
+# per request, but any connection holds a whole worker until its request arrives (up to the worker
+# timeout), so it is for deployments behind a buffering proxy only (benchmarks/RESULTS.md, run 16).
 threads = _whole_number(os.environ.get("FEEDBACK_THREADS"), 2, "FEEDBACK_THREADS")
 # 0 is gunicorn's "no timeout"
 timeout = _whole_number(os.environ.get("FEEDBACK_WORKER_TIMEOUT"), 30, "FEEDBACK_WORKER_TIMEOUT", minimum=0)

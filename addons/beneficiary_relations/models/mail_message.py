@@ -38,7 +38,9 @@ class MailMessage(models.Model):
                 refused.update(messages_by_id[record_id])
         if not refused:
             return result
-        forbidden |= self.browse(refused)
+        if result:
+            # refused for other reasons too: Odoo's own message says why
+            return forbidden | self.browse(refused), result[1]
 
         def error():
             return AccessError(
@@ -48,4 +50,4 @@ class MailMessage(models.Model):
                 )
             )
 
-        return forbidden, error
+        return self.browse(refused), error

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -150,14 +152,15 @@ class BeneficiaryDonation(models.Model):
             elif not journal or journal.company_id != company or journal.type == "general":
                 donation.journal_id = company.beneficiary_donation_journal_id
 
-    @api.depends("journal_id", "method")
+    @api.depends("company_id", "journal_id", "method")
     def _compute_debit_account_id(self):
         for donation in self:
+            account = donation.debit_account_id
             if donation.method != "in_kind":
                 donation.debit_account_id = donation.journal_id.default_account_id
-            elif donation.debit_account_id.account_type == "asset_cash":
+            elif account.account_type == "asset_cash" or donation.company_id not in account.company_ids:
                 # goods given in kind never reach the bank: the accountant names their account,
-                # which a change of journal leaves as it is
+                # which a change of journal leaves as it is (not one of another association)
                 donation.debit_account_id = False
 
     @api.depends("amount", "allocation_ids.amount", "allocation_ids.state")
@@ -402,7 +405,12 @@ class BeneficiaryDonation(models.Model):
                 donations = linked.filtered(lambda d, m=move, k=in_kind: d.move_id == m and (d.method == "in_kind") == k)
                 if not donations:
                     continue
-                total = sum(d._amount_as_booked(move) for d in donations)
+                # each currency's gifts summed first, then converted: a transfer shared among
+                # donors is not over its entry by the halalas each gift rounds to
+                in_currency = defaultdict(float)
+                for donation in donations:
+                    in_currency[donation.currency_id] += donation.amount
+                total = sum(self._amount_as_booked(move, currency, amount) for currency, amount in in_currency.items())
                 units = entry_received.goods_received(lines) if in_kind else entry_received.money_received(lines)
                 came_in = from_minor_units(units, company.currency_id)
                 if company.currency_id.compare_amounts(total, came_in) > 0:
@@ -423,24 +431,23 @@ class BeneficiaryDonation(models.Model):
                         **amounts,
                     ))
 
-    def _amount_as_booked(self, move):
-        """The donation's amount in the association's currency as the entry ``move`` booked it.
+    @api.model
+    def _amount_as_booked(self, move, currency, amount):
+        """``amount`` of ``currency`` in the association's currency as the entry ``move`` booked it.
 
         A gift received in euros and recorded a day later is still the entry's money: it counts
         at the rate the entry was booked at, the bank's own when the accountant entered what the
-        bank credited, read from the entry's debits in the gift's currency. An entry with no such
-        debit gives Odoo's rate of the entry's date."""
-        self.ensure_one()
+        bank credited. That rate is read from the entry's lines in the gift's currency, on either
+        side: a bank statement line in another currency keeps it on its counterpart, the bank
+        line being in riyals. An entry with no such line gives Odoo's rate of the entry's date."""
         company = move.company_id
-        if self.currency_id == company.currency_id:
-            return self.amount
-        booked = move.line_ids.filtered(
-            lambda line: line.currency_id == self.currency_id and line.debit and line.amount_currency
-        )
-        foreign = sum(booked.mapped("amount_currency"))
+        if currency == company.currency_id:
+            return currency.round(amount)
+        booked = move.line_ids.filtered(lambda line: line.currency_id == currency and line.amount_currency)
+        foreign = sum(abs(line.amount_currency) for line in booked)
         if foreign:
-            return company.currency_id.round(self.amount * sum(booked.mapped("balance")) / foreign)
-        return self.currency_id._convert(self.amount, company.currency_id, company, move.date)
+            return company.currency_id.round(amount * sum(abs(line.balance) for line in booked) / foreign)
+        return currency._convert(amount, company.currency_id, company, move.date)
 
     def _income_account(self):
         company = self.company_id

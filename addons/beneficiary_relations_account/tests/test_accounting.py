@@ -308,13 +308,7 @@ class TestAccounting(FundingCase):
     def test_a_gift_in_another_currency_counts_at_the_bank_s_own_rate(self):
         """The bank converted 1,000 euros at its own rate, below Odoo's, and the accountant booked
         what it credited: the gift of 1,000 euros is that entry's money, not more."""
-        euro = self.env["res.currency"].with_context(active_test=False).search(
-            [("id", "!=", self.currency.id), ("name", "in", ("EUR", "USD"))], limit=1
-        )
-        euro.active = True
-        self.env["res.currency.rate"].create(
-            {"currency_id": euro.id, "company_id": self.company.id, "name": self.today, "rate": 0.5}
-        )
+        euro = self._euro(0.5)
         journal = self.company.beneficiary_donation_journal_id
         income = self._account("income_other")
         # 1,000 euros credited as 1,950 where Odoo's rate says 2,000
@@ -343,6 +337,65 @@ class TestAccounting(FundingCase):
         with self.assertRaises(UserError) as refusal:
             other.action_confirm()
         self.assertIn(self._money(2000), str(refusal.exception))
+
+    def _euro(self, rate):
+        euro = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", self.currency.id), ("name", "in", ("EUR", "USD"))], limit=1
+        )
+        euro.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": euro.id, "company_id": self.company.id, "name": self.today, "rate": rate}
+        )
+        return euro
+
+    def test_a_transfer_shared_among_donors_holds_their_gifts_to_the_halala(self):
+        """300 euros credited as 1,234.55: three gifts of 100 euros are 411.516... each, and
+        all three together exactly the transfer, not a halala over it."""
+        euro = self._euro(0.25)
+        journal = self.company.beneficiary_donation_journal_id
+        entry = self.env["account.move"].create(
+            {
+                "journal_id": journal.id,
+                "line_ids": [
+                    fields.Command.create({"account_id": journal.default_account_id.id, "balance": 1234.55,
+                                           "amount_currency": 300, "currency_id": euro.id}),
+                    fields.Command.create({"account_id": self._account("income_other").id, "balance": -1234.55}),
+                ],
+            }
+        )
+        entry.action_post()
+        donors = self.donor | self.other_donor | self.other_donor.copy({"name": "Third donor (test)"})
+        gifts = self.env["beneficiary.donation"].browse()
+        for donor in donors:
+            gifts |= self._donation(100, confirm=False, currency_id=euro.id, move_id=entry.id, donor_id=donor.id)
+        gifts.action_confirm()
+        self.assertEqual(set(gifts.mapped("state")), {"confirmed"})
+        one_cent = self._donation(0.01, confirm=False, currency_id=euro.id, move_id=entry.id)
+        with self.assertRaises(UserError):
+            one_cent.action_confirm()
+
+    def test_a_statement_line_in_another_currency_gives_the_bank_s_rate(self):
+        """The usual way a foreign transfer comes in: a line of the riyal bank statement, with
+        the euros on it. The bank credited 1,950 for 1,000 euros, Odoo's rate says 2,000."""
+        euro = self._euro(0.5)
+        line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": self.company.beneficiary_donation_journal_id.id,
+                "date": self.today,
+                "payment_ref": "Transfer from a donor abroad",
+                "amount": 1950,
+                "foreign_currency_id": euro.id,
+                "amount_currency": 1000,
+            }
+        )
+        self.assertEqual(line.move_id.state, "posted")
+        gift = self._donation(1000, confirm=False, currency_id=euro.id, move_id=line.move_id.id)
+        gift.action_confirm()
+        self.assertEqual(gift.state, "confirmed")
+        more = self._donation(1, confirm=False, currency_id=euro.id, move_id=line.move_id.id)
+        with self.assertRaises(UserError) as refusal:
+            more.action_confirm()
+        self.assertIn(self._money(1951.95), str(refusal.exception))
 
     def test_a_goods_entry_funds_gifts_in_kind_not_gifts_of_money(self):
         goods, income = self._account("expense"), self._account("income_other")
@@ -392,6 +445,16 @@ class TestAccounting(FundingCase):
         self.assertEqual(switched.journal_id, self.company._beneficiary_general_journal())
         switched.method = "bank"
         self.assertEqual(switched.journal_id, journal)
+
+    def test_a_draft_gift_in_kind_moves_to_another_association(self):
+        self.other_company._beneficiary_default_accounting()
+        goods = self.env["account.account"].search(
+            [("company_ids", "in", self.company.ids), ("account_type", "=", "expense")], limit=1
+        )
+        gift = self._donation(400, confirm=False, method="in_kind", debit_account_id=goods.id)
+        gift.company_id = self.other_company  # entered under the wrong association
+        self.assertEqual(gift.journal_id.company_id, self.other_company)
+        self.assertFalse(gift.debit_account_id, "the goods' account of the other association is cleared")
 
     def test_a_gift_in_kind_is_not_put_in_the_bank(self):
         gift = self._donation(400, confirm=False, method="in_kind")

@@ -14,5 +14,7 @@ def migrate(cr, version):
         [("state", "=", "draft"), ("method", "=", "in_kind"), ("journal_id.type", "in", ("bank", "cash"))]
     )
     if drafts:
-        env.add_to_compute(drafts._fields["journal_id"], drafts)
-        drafts.flush_recordset(["journal_id"])
+        # the journal, then the account it may have brought (a bank account is cleared)
+        for name in ("journal_id", "debit_account_id"):
+            env.add_to_compute(drafts._fields[name], drafts)
+            drafts.flush_recordset([name])
