@@ -17,3 +17,4 @@ from . import beneficiary_request_document
 from . import beneficiary_feedback
 from . import beneficiary_satisfaction_report
 from . import mail_message
+from . import ir_attachment

@@ -262,6 +262,23 @@ class TestCommitteeVote(RequestCase):
         with self.assertRaisesRegex(AccessError, "Only its author"):
             told.with_user(self.officer).write({"body": "<p>Rejected.</p>"})
         self.assertIn("Approved", str(told.body))
+        # nor the files posted with a message, though the officer may edit the request itself
+        signed = request.message_post(
+            body="The committee's minutes.", author_id=self.chair.partner_id.id,
+            attachments=[("minutes.txt", b"approved by three votes")],
+        )
+        minutes = signed.attachment_ids
+        self.assertEqual(len(minutes), 1)
+        for attempt in (lambda: minutes.with_user(self.officer).write({"raw": b"rejected"}),
+                        lambda: minutes.with_user(self.officer).unlink()):
+            with self.assertRaises(AccessError):
+                attempt()
+        self.assertEqual(minutes.raw, b"approved by three votes")
+        own = request.with_user(self.officer).message_post(
+            body="The applicant's letter.", attachments=[("letter.txt", b"draft")]
+        )
+        own.attachment_ids.with_user(self.officer).write({"raw": b"final"})  # their own file
+        minutes.with_user(self.manager).unlink()  # as a manager may remove the message itself
         note = request.with_user(self.officer).message_post(body="Called the applicant.")
         note.with_user(self.officer).write({"body": "<p>Called the applicant twice.</p>"})
         notice.with_user(self.manager).unlink()

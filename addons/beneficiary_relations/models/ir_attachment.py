@@ -1,0 +1,21 @@
+from odoo import models
+
+
+class IrAttachment(models.Model):
+    """A file posted in a request's or a rating's chatter is part of that message, and of the
+    record's history: it is changed or deleted as the message is (``mail_message.py``), by its
+    author or as the record's own rule allows, not by anyone who may edit the record."""
+
+    _inherit = "ir.attachment"
+
+    def check(self, mode, values=None):
+        super().check(mode, values=values)
+        if mode not in ("write", "unlink") or not self or self.env.is_superuser():
+            return
+        # the messages the files came with, read as superuser: the user may not read them all
+        messages = self.env["mail.message"].sudo().search([("attachment_ids", "in", self.ids)])
+        kept = messages.filtered(
+            lambda message: getattr(self.env.get(message.model), "_beneficiary_chatter_is_record", False)
+        )
+        if kept:
+            self.env["mail.message"].browse(kept.ids).check_access("write")
