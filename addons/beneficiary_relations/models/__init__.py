@@ -17,4 +17,5 @@ from . import beneficiary_request_document
 from . import beneficiary_feedback
 from . import beneficiary_satisfaction_report
 from . import mail_message
+from . import mail_thread
 from . import ir_attachment

@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.exceptions import AccessError
 
 
 class IrAttachment(models.Model):
@@ -17,5 +18,10 @@ class IrAttachment(models.Model):
         kept = messages.filtered(
             lambda message: getattr(self.env.get(message.model), "_beneficiary_chatter_is_record", False)
         )
-        if kept:
-            self.env["mail.message"].browse(kept.ids).check_access("write")
+        if kept and not self.env["mail.message"].browse(kept.ids).has_access("write"):
+            raise AccessError(
+                self.env._(
+                    "This file was posted with a message of the record's history: only the message's "
+                    "author changes or deletes it (on a request, a manager may too)."
+                )
+            )

@@ -271,7 +271,7 @@ class TestCommitteeVote(RequestCase):
         self.assertEqual(len(minutes), 1)
         for attempt in (lambda: minutes.with_user(self.officer).write({"raw": b"rejected"}),
                         lambda: minutes.with_user(self.officer).unlink()):
-            with self.assertRaises(AccessError):
+            with self.assertRaisesRegex(AccessError, "only the message's author"):
                 attempt()
         self.assertEqual(minutes.raw, b"approved by three votes")
         own = request.with_user(self.officer).message_post(

@@ -443,6 +443,13 @@ class TestLowRatingFollowup(FeedbackCase):
             told.with_user(other_manager).write({"body": "Called, all fine"})
         self.assertIn("tomorrow", str(told.body))
         told.with_user(manager).write({"body": "Please call her again on Sunday."})  # its author may
+        # not even a settings administrator, through the chatter's own edit (the web client's path)
+        other_manager.groups_id += self.env.ref("base.group_erp_manager")
+        with self.assertRaises(AccessError):
+            rating.with_user(other_manager)._message_update_content(told.sudo(), body="Called, all fine")
+        self.assertIn("Sunday", str(told.body))
+        rating._message_update_content(told.sudo(), body="Please call her again on Monday.")
+        self.assertIn("Monday", str(told.body))
         # nor the request's copy of the rating, which its form shows
         with self.assertRaises(UserError):
             request.with_user(self.officer).write({"feedback_rating": 5})
