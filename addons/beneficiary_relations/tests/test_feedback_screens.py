@@ -4,11 +4,10 @@ The form, the list and the request's delivery tab crashed the web client when an
 was shown with the stars widget, which takes selections only; view validation does not see
 that, a browser does."""
 
-import unittest
-
 from odoo.tests import HttpCase, tagged
 
 from .test_feedback import FeedbackCase
+from .test_screens import ScreensMixin
 
 # Clicks the notebook tab `tab` when given, waits for `selector`; fails on Odoo's error
 # dialog or when nothing shows in 20 s. Odoo's test browser also fails on any uncaught
@@ -38,7 +37,7 @@ WAIT_FOR = """
 
 
 @tagged("post_install", "-at_install")
-class TestFeedbackScreens(FeedbackCase, HttpCase):
+class TestFeedbackScreens(ScreensMixin, FeedbackCase, HttpCase):
     def _rated(self, answers=None):
         """A delivered request rated 1: its rating carries the manager's follow-up."""
         request = self._delivered()
@@ -49,17 +48,8 @@ class TestFeedbackScreens(FeedbackCase, HttpCase):
         return request, followup.user_id
 
     def _open(self, user, path, selector, tab=None):
-        try:
-            self.browser_js(
-                path,
-                WAIT_FOR % {"selector": repr(selector), "tab": repr(tab) if tab else "null"},
-                login=user.login,
-                timeout=60,
-            )
-        except unittest.SkipTest as reason:
-            # Odoo skips a browser test it cannot start (no Chromium, no websocket-client): a
-            # screen never opened is not a screen that works
-            self.fail(f"the browser did not run: {reason}")
+        code = WAIT_FOR % {"selector": repr(selector), "tab": repr(tab) if tab else "null"}
+        self._in_browser(path, code, user, timeout=60)
 
     def test_the_manager_opens_the_rating_with_its_follow_up(self):
         request, manager = self._rated()

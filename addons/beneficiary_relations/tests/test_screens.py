@@ -105,8 +105,12 @@ class ScreensMixin:
             "open_record": "true" if open_record else "false",
             "direction": repr(self.screens_direction),
         }
+        self._in_browser(url, code, self.screens_user, timeout=90)
+
+    def _in_browser(self, url, code, user, timeout):
+        """Odoo's ``browser_js``, as ``user``, failing where Odoo would skip."""
         try:
-            self.browser_js(url, code, login=self.screens_user.login, timeout=90)
+            self.browser_js(url, code, login=user.login, timeout=timeout)
         except unittest.SkipTest as reason:
             # Odoo skips a browser test it cannot start (no Chromium, no websocket-client): a
             # screen never opened is not a screen that works
