@@ -14,10 +14,7 @@ class IrAttachment(models.Model):
         if mode not in ("write", "unlink") or not self or self.env.is_superuser():
             return
         # the messages the files came with, read as superuser: the user may not read them all
-        messages = self.env["mail.message"].sudo().search([("attachment_ids", "in", self.ids)])
-        kept = messages.filtered(
-            lambda message: getattr(self.env.get(message.model), "_beneficiary_chatter_is_record", False)
-        )
+        kept = self.env["mail.message"].sudo().search([("attachment_ids", "in", self.ids)])._beneficiary_history()
         if kept and not self.env["mail.message"].browse(kept.ids).has_access("write"):
             raise AccessError(
                 self.env._(

@@ -12,6 +12,13 @@ class MailMessage(models.Model):
 
     _inherit = "mail.message"
 
+    def _beneficiary_history(self):
+        """These messages, read as superuser, that are posted on a record whose chatter is its
+        record (``_beneficiary_chatter_is_record``)."""
+        return self.sudo().filtered(
+            lambda message: getattr(self.env.get(message.model), "_beneficiary_chatter_is_record", False)
+        )
+
     def _check_access(self, operation):
         result = super()._check_access(operation)
         if operation != "write" or self.env.su:
@@ -20,16 +27,9 @@ class MailMessage(models.Model):
         partner = self.env.user.partner_id
         # where each message is posted, read as superuser: the user may not read the fields
         documents = defaultdict(lambda: defaultdict(list))
-        for message in (self - forbidden).sudo():
-            model = message.model
-            if (
-                model
-                and message.res_id
-                and message.author_id != partner
-                and message.message_type != "user_notification"
-                and getattr(self.env.get(model), "_beneficiary_chatter_is_record", False)
-            ):
-                documents[model][message.res_id].append(message.id)
+        for message in (self - forbidden)._beneficiary_history():
+            if message.res_id and message.author_id != partner and message.message_type != "user_notification":
+                documents[message.model][message.res_id].append(message.id)
         refused = set()
         for model, messages_by_id in documents.items():
             records = self.env[model].browse(messages_by_id)

@@ -7,6 +7,7 @@ from odoo.tools.misc import formatLang
 
 from ..funding import received as entry_received
 from .beneficiary_disbursement import from_minor_units, minor_units
+from .res_company import MONEY_JOURNALS
 
 # Where gifts are credited (funding/received.py's INCOME): income, and funds kept outside it,
 # zakat to distribute or a restricted fund (liabilities), an endowment (equity); not payables.
@@ -147,7 +148,7 @@ class BeneficiaryDonation(models.Model):
             if donation.method == "in_kind":
                 if company not in general:
                     general[company] = company._beneficiary_general_journal()
-                if not journal or journal.company_id != company or journal.type in ("bank", "cash"):
+                if not journal or journal.company_id != company or journal.type in MONEY_JOURNALS:
                     donation.journal_id = general[company] or company.beneficiary_donation_journal_id
             elif not journal or journal.company_id != company or journal.type == "general":
                 donation.journal_id = company.beneficiary_donation_journal_id
@@ -333,7 +334,7 @@ class BeneficiaryDonation(models.Model):
         account or a journal that keeps money (``roles``: the money accounts, by association)."""
         donor = self.donor_id.name
         refusal = None
-        if self.journal_id.type in ("bank", "cash"):
+        if self.journal_id.type in MONEY_JOURNALS:
             refusal = self.env._(
                 "A gift in kind is recorded in a general journal (Miscellaneous Operations), not in "
                 "%(journal)s, which keeps the movements of money: choose another journal for the "

@@ -2,6 +2,10 @@ from odoo import fields, models
 
 from ..funding import received
 
+# The journals that keep movements of money: their accounts receive money, and a gift in kind is
+# never recorded in them.
+MONEY_JOURNALS = ("bank", "cash")
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -107,7 +111,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         # the accountant confirming may not read every journal's settings
         journals = self.env["account.journal"].sudo().search(
-            [("company_id", "=", self.id), ("type", "in", ("bank", "cash"))]
+            [("company_id", "=", self.id), ("type", "in", MONEY_JOURNALS)]
         )
         cash = self.env["account.account"].sudo().search(
             [("company_ids", "in", self.ids), ("account_type", "=", "asset_cash")]

@@ -5,13 +5,15 @@ not refused for a journal nobody chose."""
 
 from odoo import SUPERUSER_ID, api
 
+from odoo.addons.beneficiary_relations_account.models.res_company import MONEY_JOURNALS
+
 
 def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     drafts = env["beneficiary.donation"].search(
-        [("state", "=", "draft"), ("method", "=", "in_kind"), ("journal_id.type", "in", ("bank", "cash"))]
+        [("state", "=", "draft"), ("method", "=", "in_kind"), ("journal_id.type", "in", MONEY_JOURNALS)]
     )
     if drafts:
         # the journal, then the account it may have brought (a bank account is cleared)
