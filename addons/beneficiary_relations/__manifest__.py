@@ -2,7 +2,7 @@
     "name": "Beneficiary Relations",
     "summary": "Beneficiary registry, support requests, research committee "
     "voting and answer deadlines for charitable associations",
-    "version": "18.0.1.2.4",
+    "version": "18.0.1.2.5",
     "category": "Services/Beneficiary Relations",
     "license": "LGPL-3",
     "author": "Beneficiary Relations Contributors",

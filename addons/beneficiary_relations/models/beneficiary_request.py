@@ -1237,13 +1237,16 @@ class BeneficiaryRequest(models.Model):
                 ("user_id", "in", managers.ids),
             ]
         )
+        # Grouped before the loop removes any: a digest removed for one manager must not be read
+        # again while looking for the next manager's.
+        digests_of = existing.grouped("user_id")
         model_id = self.env["ir.model"]._get_id(self._name)
         to_create = []
         for manager in managers:
             theirs = overdue.filtered(lambda request: request.company_id in manager.company_ids).with_context(
                 lang=manager.lang
             )
-            current = existing.filtered(lambda activity: activity.user_id == manager)
+            current = digests_of.get(manager, Activity)
             if not theirs:
                 current.unlink()
                 continue

@@ -144,6 +144,31 @@ class TestDecisionDates(RequestCase):
             self.env["beneficiary.request"]._cron_overdue_digest()
             self.assertFalse(self._digests())
 
+    def test_a_stale_digest_goes_and_the_next_managers_digest_still_comes(self):
+        """The daily round once stopped with "Record does not exist" when it had removed one
+        manager's digest and went on to the next manager."""
+        third = self.env["res.company"].create({"name": "Third Association (test)"})
+        # named to come before manager_b in the round, so that their digest is removed first
+        manager_a = self._user("h2_manager_a", ["manager"], company=third)
+        request = self._advance(self._request_b(), "committee", committee=self.committee_b)
+        stale = (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                {
+                    "activity_type_id": self.env.ref("beneficiary_relations.mail_activity_request_overdue_digest").id,
+                    "res_model_id": self.env["ir.model"]._get_id("beneficiary.request"),
+                    "res_id": request.id,
+                    "user_id": manager_a.id,
+                    "summary": "Overdue support requests: 1",
+                }
+            )
+        )
+        with freeze_time(self.today + timedelta(days=31)):
+            self.env["beneficiary.request"]._cron_overdue_digest()
+        self.assertFalse(stale.exists(), "nothing of the third association is overdue")
+        self.assertIn(request.name, self._digests().note)
+
     def test_digest_is_written_in_the_managers_language(self):
         self.env["res.lang"]._activate_lang("ar_001")
         self.env["ir.module.module"].search([("name", "=", "beneficiary_relations")])._update_translations(
