@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark of benchmarks/ and keep their printouts in ${BENCH_OUT:-/tmp/bench_output/<date>}.
 #
-#   benchmarks/run_all.sh            # all of them (about 15-25 minutes on 2 cores)
+#   benchmarks/run_all.sh            # all of them (about 20-30 minutes on 2 cores)
 #   DURATION=5 benchmarks/run_all.sh # shorter wrk scenarios
 #
 # Needs: wrk (apt-get install -y wrk), redis-server for the run with limits in Redis (else skipped,
@@ -11,7 +11,7 @@
 # and are skipped, loudly, without it. Loopback only, ports 8480-8499, databases bench_*; every
 # server it starts is stopped at the end of its script.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 PY=.venv/bin/python
 [ -x "$PY" ] || PY=services/feedback/.venv/bin/python
@@ -34,6 +34,7 @@ run() {  # run NAME COMMAND...: print and keep the output, remember a failure
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)   nproc: $(nproc)   $(grep -m1 'model name' /proc/cpuinfo)"
 run rating_path "$PY" benchmarks/rating_path.py --duration "$DURATION"
 run sync "$PY" benchmarks/sync.py
+run floor "$PY" benchmarks/floor.py --duration "$DURATION"
 if [ -x "$ODOO_PY" ] && "$ODOO_PY" -c "import odoo.release as r; assert r.version.startswith('18.0')" 2>/dev/null; then
     run kanban_scale "$ODOO_PY" benchmarks/kanban_scale.py
 else
