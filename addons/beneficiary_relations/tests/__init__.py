@@ -10,3 +10,4 @@ from . import test_kanban_load
 from . import test_translations
 from . import test_feedback_screens
 from . import test_screens
+from . import test_migrations

@@ -35,10 +35,12 @@ def migrate(cr, version):
     kept_messages = messages.filtered(lambda message: message.res_id in rating_of)
     (activities - kept).unlink()
     (messages - kept_messages).unlink()
+    # Grouped by request before anything moves: a rating's id may be another request's, and a
+    # follow-up already moved to it must not be taken again for that request.
+    activities_of = kept.grouped("res_id")
+    messages_of = kept_messages.grouped("res_id")
     for request_id, rating_id in rating_of.items():
-        kept.filtered(lambda activity, r=request_id: activity.res_id == r).write(
-            {"res_model_id": feedback_model, "res_id": rating_id}
-        )
-        kept_messages.filtered(lambda message, r=request_id: message.res_id == r).write(
-            {"model": "beneficiary.feedback", "res_id": rating_id}
-        )
+        if request_id in activities_of:
+            activities_of[request_id].write({"res_model_id": feedback_model, "res_id": rating_id})
+        if request_id in messages_of:
+            messages_of[request_id].write({"model": "beneficiary.feedback", "res_id": rating_id})
