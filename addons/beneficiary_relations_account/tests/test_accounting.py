@@ -343,8 +343,16 @@ class TestAccounting(FundingCase):
             [("id", "!=", self.currency.id), ("name", "in", ("EUR", "USD"))], limit=1
         )
         euro.active = True
+        # Dated the day before the association's: an entry left to its default date is dated in
+        # the user's zone, a day behind Riyadh from 21:00 UTC to midnight in Europe, and a rate of
+        # today would not apply to it then.
         self.env["res.currency.rate"].create(
-            {"currency_id": euro.id, "company_id": self.company.id, "name": self.today, "rate": rate}
+            {
+                "currency_id": euro.id,
+                "company_id": self.company.id,
+                "name": fields.Date.subtract(self.today, days=1),
+                "rate": rate,
+            }
         )
         return euro
 
