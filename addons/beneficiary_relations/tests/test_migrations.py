@@ -63,18 +63,19 @@ class TestFollowupMigration(RequestCase):
         return activity, message
 
     def test_each_follow_up_reaches_its_own_rating_when_a_rating_id_is_another_requests(self):
-        Request = self.env["beneficiary.request"]
-        first_request = self._request()
+        first_request, second_request = self._request(), self._request()
         now = fields.Datetime.now()
-        first = self._rating(first_request, now - timedelta(minutes=1))
-        # the request whose id is the first rating's: the first follow-up, once moved, carries it
-        while not Request.browse(first.id).exists():
-            self._request()
-        second_request = Request.browse(first.id)
-        self.assertNotEqual(second_request, first_request)
-        second = second_request.feedback_ids or self._rating(second_request, now - timedelta(days=2))
         # the migration goes through the ratings newest first: the first request's comes first
-        self.assertGreater(first.submitted_at, second.submitted_at)
+        first = self._rating(first_request, now - timedelta(minutes=1))
+        second = self._rating(second_request, now - timedelta(days=2))
+        # Ratings and requests are numbered apart, so a rating's number is often some other
+        # rated request's: here the first rating takes the second request's number, so that
+        # the first follow-up, once moved, carries the second request's number too.
+        self.assertFalse(self.env["beneficiary.feedback"].browse(second_request.id).exists())
+        self.env.cr.execute("UPDATE beneficiary_feedback SET id = %s WHERE id = %s", (second_request.id, first.id))
+        self.env.invalidate_all()
+        first = self.env["beneficiary.feedback"].browse(second_request.id)
+        self.assertEqual(first.request_id, first_request)
         followup = self.env.ref("beneficiary_relations.mail_activity_feedback_followup")
         followup.res_model = "beneficiary.request"
         first_activity, first_message = self._legacy_followup(first_request, followup, "Call the first applicant")
