@@ -24,6 +24,12 @@ class TestBeneficiary(TransactionCase):
         cls.citizen_id = saudi_id.complete("109876543")
         cls.resident_id = saudi_id.complete("254321987")
 
+    def setUp(self):
+        super().setUp()
+        # The day again for each test: a class whose tests run across midnight in Riyadh
+        # (21:00 UTC) would otherwise expect the day it was set up.
+        self.today = self.company._beneficiary_today()
+
     def _create(self, **values):
         values.setdefault("name", "Test Beneficiary")
         values.setdefault("identity_number", self.citizen_id)
