@@ -19,15 +19,14 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import _bench
 import floor_app
-from _bench import SECRET, SERVICE, say
-from rating_path import measured, mint, rate, service_bin
+from _bench import SECRET, say
+from rating_path import gunicorn, measured, mint, rate, upgrade_schema
 
 PORT = 8491
 LEVELS = (*floor_app.LEVELS, "service")
@@ -52,22 +51,13 @@ def start(level, workdir, number):
         env.update(FEEDBACK_SECRET=SECRET, FEEDBACK_DATABASE_URL="sqlite:///" + database,
                    FEEDBACK_PUBLIC_URL="http://127.0.0.1:%d" % PORT,
                    FEEDBACK_RATELIMIT_PER_CLIENT="1000000 per minute")
-        subprocess.run([service_bin("flask"), "--app", "feedback", "db", "upgrade"], cwd=SERVICE, env=env,  # noqa: S603
-                       check=True, capture_output=True)
+        upgrade_schema(env)
         app = "feedback:create_app()"
     else:
         env.update(FLOOR_SECRET=SECRET, FLOOR_DATABASE=database)
         floor_app.metadata.create_all(floor_app.make_engine(database))
         app = "floor_app:create_app(%r)" % level
-    argv = [service_bin("gunicorn"), "-c", "gunicorn.conf.py", "--pythonpath", _bench.BENCH, app]
-    server = _bench.Server(argv, cwd=SERVICE, env=env, log_path=os.path.join(workdir, "gunicorn-%s.log" % level))
-    if not _bench.wait_http(PORT, "/healthz", timeout=60):
-        server.stop()
-        sys.exit("%s did not start; see %s" % (level, os.path.join(workdir, "gunicorn-%s.log" % level)))
-    expected = int(os.environ.get("FEEDBACK_WORKERS") or min(4, 2 * (os.cpu_count() or 1) + 1))
-    deadline = time.monotonic() + 30
-    while len(server.children()) < expected and time.monotonic() < deadline:
-        time.sleep(0.2)
+    server = gunicorn(app, env, PORT, os.path.join(workdir, "gunicorn-%s.log" % level), pythonpath=_bench.BENCH)
     return env, server
 
 

@@ -99,6 +99,30 @@ def redis_server(workdir):
         yield server
 
 
+def upgrade_schema(env):
+    """`flask db upgrade` for the service's database in `env`."""
+    subprocess.run([service_bin("flask"), "--app", "feedback", "db", "upgrade"], cwd=SERVICE, env=env,  # noqa: S603
+                   check=True, capture_output=True)
+
+
+def gunicorn(app, env, port, log_path, pythonpath=None):
+    """gunicorn as gunicorn.conf.py configures the service, serving `app` on `port`: returned once
+    /healthz answers and every worker has booted, as nothing is measured before."""
+    argv = [service_bin("gunicorn"), "-c", "gunicorn.conf.py", *(["--pythonpath", pythonpath] if pythonpath else []),
+            app]
+    server = _bench.Server(argv, cwd=SERVICE, env=env, log_path=log_path)
+    # /healthz, as the Docker healthcheck: a worker that answers /readyz loads Alembic for it
+    # (about 10 MiB), and the schema is brought up to date beforehand.
+    if not _bench.wait_http(port, "/healthz", timeout=60):
+        server.stop()
+        sys.exit("%s did not become ready; see %s" % (app, log_path))
+    expected = int(env.get("FEEDBACK_WORKERS") or min(4, 2 * (os.cpu_count() or 1) + 1))  # gunicorn.conf.py
+    deadline = time.monotonic() + 30
+    while len(server.children()) < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return server
+
+
 def run_service(backend, options, workdir):
     _bench.banner("Feedback service on %s: gunicorn as configured, %d clients, %ds per scenario"
                   % (backend, options.clients, options.duration))
@@ -117,8 +141,7 @@ def run_service(backend, options, workdir):
         "FEEDBACK_RATELIMIT_PER_CLIENT": "1000000 per minute",
         "FEEDBACK_ACCESS_LOG": os.path.join(workdir, "access-%s.log" % backend),
     }
-    subprocess.run([service_bin("flask"), "--app", "feedback", "db", "upgrade"], cwd=SERVICE, env=env,  # noqa: S603
-                   check=True, capture_output=True)
+    upgrade_schema(env)
     # Enough links that no client runs out: far above what this stack can serve in the time.
     per_run = max(2000, options.duration * 2500)
     files = {
@@ -127,7 +150,6 @@ def run_service(backend, options, workdir):
         "submit": _bench.split_tokens(mint("S" + backend[0], per_run), options.clients, os.path.join(workdir, "submit")),
         "paced": _bench.split_tokens(mint("R" + backend[0], 3000), options.clients, os.path.join(workdir, "paced")),
     }
-    argv = [service_bin("gunicorn"), "-c", "gunicorn.conf.py", "feedback:create_app()"]
     log_path = os.path.join(workdir, "gunicorn-%s.log" % backend)
     with contextlib.ExitStack() as stack:
         if backend.endswith("+redis"):
@@ -135,15 +157,7 @@ def run_service(backend, options, workdir):
             # workers' figure, like PostgreSQL's).
             stack.enter_context(redis_server(workdir))
             env["FEEDBACK_RATELIMIT_STORAGE_URL"] = "redis://127.0.0.1:%d/0" % REDIS_PORT
-        server = stack.enter_context(_bench.Server(argv, cwd=SERVICE, env=env, log_path=log_path))
-        # /healthz, as the Docker healthcheck: a worker that answers /readyz loads Alembic for it
-        # (about 10 MiB); the schema was brought up to date just above.
-        if not _bench.wait_http(SERVICE_PORT, "/healthz", timeout=60):
-            sys.exit("the service did not become ready; see %s" % log_path)
-        expected = int(env.get("FEEDBACK_WORKERS") or min(4, 2 * (os.cpu_count() or 1) + 1))  # gunicorn.conf.py
-        deadline = time.monotonic() + 30
-        while len(server.children()) < expected and time.monotonic() < deadline:
-            time.sleep(0.2)  # every worker booted before anything is measured
+        server = stack.enter_context(gunicorn("feedback:create_app()", env, SERVICE_PORT, log_path))
         workers = server.children()
         say("gunicorn master %d, %d workers %s, load %s" % (server.pid, len(workers), workers, _bench.load()))
         watch = _bench.MemoryWatch(server.pid).start()
